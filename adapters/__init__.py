@@ -1,0 +1,1 @@
+"""Vendor dialects as pure translations: vendor request -> canonical command -> vendor response."""

@@ -1,0 +1,1 @@
+"""The Unisender (classic API) dialect: methods, parameters, response shapes, error catalogue."""

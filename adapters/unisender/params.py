@@ -1,0 +1,100 @@
+"""Reading Unisender parameters (PHP-style nested arrays) into Python values, refusing bad ones."""
+from __future__ import annotations
+
+from core import normalize
+from core.errors import CoreError
+
+from ..common import DialectError
+
+
+def invalid(message: str) -> DialectError:
+    return DialectError("invalid_arg", message)
+
+
+def as_list(value) -> list:
+    """The values of a PHP array in key order (numeric keys by number); a scalar is one value."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return [value[k] for k in sorted(value, key=_order)]
+    return [value]
+
+
+def _order(key: str):
+    return (0, int(key), "") if key.lstrip("-").isdigit() else (1, 0, key)
+
+
+def text(params: dict, name: str, required: bool = False) -> str | None:
+    value = params.get(name)
+    if isinstance(value, dict):
+        raise invalid(f'Argument "{name}" must be a string, not an array')
+    if value is None or (required and not str(value).strip()):
+        if required:
+            raise invalid(f'Argument "{name}" is required')
+        return None
+    return value
+
+
+def integer(params: dict, name: str, required: bool = False, default: int | None = None,
+            minimum: int | None = None, maximum: int | None = None) -> int | None:
+    raw = text(params, name, required)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise invalid(f'Argument "{name}" must be an integer, got "{raw}"') from None
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise invalid(f'Argument "{name}" is out of range: {value}')
+    return value
+
+
+def flag(params: dict, name: str, default: bool = False) -> bool:
+    raw = text(params, name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return normalize.boolean(raw)
+    except CoreError:
+        raise invalid(f'Argument "{name}" must be 0 or 1, got "{raw}"') from None
+
+
+def choice(params: dict, name: str, allowed: tuple, default=None):
+    raw = text(params, name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip()
+    if value not in allowed:
+        raise invalid(f'Argument "{name}" must be one of {", ".join(allowed)}; got "{raw}"')
+    return value
+
+
+def id_list(raw: str | None, name: str) -> list[int]:
+    """'134, 135' -> [134, 135]; clients send spaces after commas, and empty items are ignored."""
+    if raw is None:
+        return []
+    ids = []
+    for part in str(raw).split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit():
+            raise invalid(f'Argument "{name}" must list numeric ids, got "{part}"')
+        ids.append(int(part))
+    return ids
+
+
+def names(raw) -> list[str]:
+    """Comma-separated names (tags), trimmed, empties dropped, order and first spelling kept."""
+    seen, result = set(), []
+    for part in str(raw or "").split(","):
+        part = part.strip()
+        if part and part not in seen:
+            seen.add(part)
+            result.append(part)
+    return result
+
+
+def timestamp_text(value) -> str:
+    """Unisender prints times as 'YYYY-MM-DD hh:mm:ss' in UTC."""
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else None

@@ -1,0 +1,1 @@
+"""Canonical contact core: types, rules and the store; knows no HTTP and no vendor."""

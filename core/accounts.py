@@ -1,0 +1,90 @@
+"""Accounts and their API keys: create, register a vendor's existing key, list, revoke, authenticate."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from . import db as store
+from . import errors
+from .errors import CoreError
+from .normalize import now
+from .schema import Account, Credential, Database
+
+
+def key_hash(secret: str) -> str:
+    # Keys are long random secrets, so a plain digest is enough to make a stolen table useless.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_key() -> str:
+    """32 lower-case hex characters: a shape every dialect's clients accept as a key."""
+    return secrets.token_hex(16)
+
+
+def create_account(name: str, contact_limit: int | None = None, settings: dict | None = None) -> Account:
+    """A new account with its default database (db_id 1)."""
+    name = (name or "").strip()
+    if not name:
+        raise CoreError(errors.INVALID_ARGUMENT, "The account name is empty")
+    with store.write_transaction("accounts"):
+        if Account.get_or_none(Account.name == name):
+            raise CoreError(errors.DUPLICATE_NAME, f"Account {name!r} already exists", name=name)
+        account = Account.create(name=name, contact_limit=contact_limit, settings=settings or {})
+        Database.create(account=account, number=1, name="Main")
+    return account
+
+
+def find_account(ref) -> Account:
+    """An account by id or by name."""
+    query = Account.select()
+    row = None
+    if str(ref).isdigit():
+        row = query.where(Account.id == int(ref)).first()
+    if row is None:
+        row = query.where(Account.name == str(ref)).first()
+    if row is None:
+        raise CoreError(errors.NOT_FOUND, f"Account {ref!r} not found")
+    return row
+
+
+def add_key(account_id: int, secret: str | None = None, dialect: str | None = None, username: str | None = None,
+            label: str = "") -> tuple[Credential, str]:
+    """Store a key for an account: a new random one, or a vendor key registered as-is."""
+    secret = secret if secret is not None else new_key()
+    if not secret:
+        raise CoreError(errors.INVALID_ARGUMENT, "The key is empty")
+    digest = key_hash(secret)
+    with store.write_transaction("accounts"):
+        clash = Credential.get_or_none(Credential.key_hash == digest)
+        if clash is not None:
+            if clash.account_id != account_id:
+                raise CoreError(errors.DUPLICATE_NAME, "This key already belongs to another account")
+            clash.update(dialect=dialect, username=username, label=label or clash.label, revoked_at=None).where(
+                Credential.id == clash.id).execute()
+            return Credential.get_by_id(clash.id), secret
+        credential = Credential.create(account=account_id, key_hash=digest, key_prefix=secret[:6], dialect=dialect,
+                                       username=username, label=label)
+    return credential, secret
+
+
+def keys(account_id: int) -> list[Credential]:
+    return list(Credential.select().where(Credential.account == account_id).order_by(Credential.id))
+
+
+def revoke_key(account_id: int, credential_id: int) -> None:
+    updated = (Credential.update(revoked_at=now())
+               .where((Credential.account == account_id) & (Credential.id == credential_id)).execute())
+    if not updated:
+        raise CoreError(errors.NOT_FOUND, f"Key {credential_id} not found")
+
+
+def authenticate(secret: str | None, dialect: str, username: str | None = None) -> int:
+    """The account id a key opens for a dialect; raises CoreError(unauthorized) otherwise."""
+    if not secret:
+        raise CoreError(errors.UNAUTHORIZED, "API key is missing", missing=True)
+    row = Credential.get_or_none((Credential.key_hash == key_hash(secret)) & Credential.revoked_at.is_null())
+    if row is None or (row.dialect not in (None, dialect)):
+        raise CoreError(errors.UNAUTHORIZED, "Invalid API key")
+    if row.username is not None and username is not None and row.username != username:
+        raise CoreError(errors.UNAUTHORIZED, "Invalid API user")
+    return row.account_id

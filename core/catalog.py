@@ -1,0 +1,212 @@
+"""Databases, lists, custom fields and tags of an account, each in the account's own id space."""
+from __future__ import annotations
+
+import re
+
+import peewee as pw
+
+from . import db as store
+from . import errors
+from .errors import CoreError
+from .schema import Contact, ContactList, ContactTag, Database, FieldDef, Membership, Tag
+
+FIELD_TYPES = frozenset({"string", "text", "number", "date", "datetime", "bool", "enum", "tag", "ip", "email"})
+
+
+def _scope(account_id: int) -> str:
+    return f"account:{account_id}"
+
+
+def next_number(model, account_id: int) -> int:
+    """The next free id in an account's space: above every id set by hand or by a setup file."""
+    top = model.select(pw.fn.MAX(model.number)).where(model.account == account_id).scalar()
+    return (top or 0) + 1
+
+
+# -- databases -------------------------------------------------------------------------------
+def database(account_id: int, number: int = 1) -> Database:
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        raise CoreError(errors.UNKNOWN_DATABASE, f"Database {number!r} not found", database=number) from None
+    row = Database.get_or_none((Database.account == account_id) & (Database.number == number))
+    if row is None:
+        raise CoreError(errors.UNKNOWN_DATABASE, f"Database {number} not found", database=number)
+    return row
+
+
+def create_database(account_id: int, name: str = "", number: int | None = None, attrs: dict | None = None) -> Database:
+    with store.write_transaction(_scope(account_id)):
+        if number is None:
+            number = next_number(Database, account_id)
+        elif Database.get_or_none((Database.account == account_id) & (Database.number == number)):
+            raise CoreError(errors.DUPLICATE_NAME, f"Database {number} already exists", database=number)
+        return Database.create(account=account_id, number=number, name=name, attrs=attrs or {})
+
+
+def databases(account_id: int) -> list[Database]:
+    return list(Database.select().where(Database.account == account_id).order_by(Database.number))
+
+
+# -- lists -----------------------------------------------------------------------------------
+def lists(account_id: int, database_number: int | None = None, kind: str | None = None) -> list[ContactList]:
+    query = ContactList.select().where(ContactList.account == account_id)
+    if database_number is not None:
+        query = query.where(ContactList.database == database(account_id, database_number).id)
+    if kind is not None:
+        query = query.where(ContactList.kind == kind)
+    return list(query.order_by(ContactList.number))
+
+
+def get_list(account_id: int, number, database_number: int | None = None) -> ContactList:
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        raise CoreError(errors.UNKNOWN_LIST, f"List {number!r} not found", ids=[number]) from None
+    query = ContactList.select().where((ContactList.account == account_id) & (ContactList.number == number))
+    if database_number is not None:
+        query = query.where(ContactList.database == database(account_id, database_number).id)
+    row = query.first()
+    if row is None:
+        raise CoreError(errors.UNKNOWN_LIST, f"List {number} not found", ids=[number])
+    return row
+
+
+def create_list(account_id: int, title: str, database_number: int = 1, kind: str = "list",
+                attrs: dict | None = None, number: int | None = None, unique_title: bool = True) -> ContactList:
+    title = (title or "").strip()
+    if not title:
+        raise CoreError(errors.INVALID_ARGUMENT, "The list title is empty", argument="title")
+    with store.write_transaction(_scope(account_id)):
+        db_row = database(account_id, database_number)
+        if unique_title and ContactList.get_or_none((ContactList.database == db_row.id) & (ContactList.title == title)):
+            raise CoreError(errors.DUPLICATE_NAME, f"A list titled {title!r} already exists", title=title)
+        if number is None:
+            number = next_number(ContactList, account_id)
+        elif ContactList.get_or_none((ContactList.account == account_id) & (ContactList.number == number)):
+            raise CoreError(errors.DUPLICATE_NAME, f"List {number} already exists", ids=[number])
+        return ContactList.create(account=account_id, database=db_row.id, number=number, title=title,
+                                  kind=kind, attrs=attrs or {})
+
+
+def update_list(account_id: int, number, title: str | None = None, attrs: dict | None = None,
+                unique_title: bool = True) -> ContactList:
+    with store.write_transaction(_scope(account_id)):
+        row = get_list(account_id, number)
+        if title is not None:
+            title = title.strip()
+            if not title:
+                raise CoreError(errors.INVALID_ARGUMENT, "The list title is empty", argument="title")
+            clash = ContactList.get_or_none((ContactList.database == row.database_id) & (ContactList.title == title)
+                                            & (ContactList.id != row.id))
+            if unique_title and clash:
+                raise CoreError(errors.DUPLICATE_NAME, f"A list titled {title!r} already exists", title=title)
+            row.title = title
+        if attrs:
+            row.attrs = {**row.attrs, **attrs}
+        row.save()
+        return row
+
+
+def delete_list(account_id: int, number) -> None:
+    """Drop a list and its memberships; its contacts stay (Unisender: "outside lists")."""
+    with store.write_transaction(_scope(account_id)):
+        row = get_list(account_id, number)
+        Membership.delete().where(Membership.list == row.id).execute()
+        row.delete_instance()
+
+
+# -- fields ----------------------------------------------------------------------------------
+FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+
+
+def fields(account_id: int, database_number: int = 1) -> list[FieldDef]:
+    db_row = database(account_id, database_number)
+    return list(FieldDef.select().where(FieldDef.database == db_row.id).order_by(FieldDef.number))
+
+
+def get_field(account_id: int, number) -> FieldDef:
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        raise CoreError(errors.UNKNOWN_FIELD, f"Field {number!r} not found", field=number) from None
+    row = FieldDef.get_or_none((FieldDef.account == account_id) & (FieldDef.number == number))
+    if row is None:
+        raise CoreError(errors.UNKNOWN_FIELD, f"Field {number} not found", field=number)
+    return row
+
+
+def create_field(account_id: int, name: str, type: str = "string", database_number: int = 1,
+                 public_name: str | None = None, allowed_values=None, attrs: dict | None = None,
+                 number: int | None = None, name_pattern: re.Pattern | None = FIELD_NAME) -> FieldDef:
+    name = (name or "").strip()
+    if not name or (name_pattern is not None and not name_pattern.match(name)):
+        raise CoreError(errors.INVALID_ARGUMENT, f"Invalid field name: {name!r}", argument="name")
+    if type not in FIELD_TYPES:
+        raise CoreError(errors.INVALID_ARGUMENT, f"Invalid field type: {type!r}", argument="type")
+    with store.write_transaction(_scope(account_id)):
+        db_row = database(account_id, database_number)
+        if FieldDef.get_or_none((FieldDef.database == db_row.id) & (FieldDef.name == name)):
+            raise CoreError(errors.DUPLICATE_NAME, f"Field {name!r} already exists", name=name)
+        if number is None:
+            number = next_number(FieldDef, account_id)
+        elif FieldDef.get_or_none((FieldDef.account == account_id) & (FieldDef.number == number)):
+            raise CoreError(errors.DUPLICATE_NAME, f"Field {number} already exists", field=number)
+        return FieldDef.create(account=account_id, database=db_row.id, number=number, name=name, type=type,
+                               public_name=public_name, allowed_values=allowed_values, attrs=attrs or {})
+
+
+def update_field(account_id: int, number, name: str | None = None, public_name: str | None = None,
+                 attrs: dict | None = None, name_pattern: re.Pattern | None = FIELD_NAME) -> FieldDef:
+    with store.write_transaction(_scope(account_id)):
+        row = get_field(account_id, number)
+        if name is not None:
+            name = name.strip()
+            if not name or (name_pattern is not None and not name_pattern.match(name)):
+                raise CoreError(errors.INVALID_ARGUMENT, f"Invalid field name: {name!r}", argument="name")
+            clash = FieldDef.get_or_none((FieldDef.database == row.database_id) & (FieldDef.id != row.id)
+                                         & (pw.fn.LOWER(FieldDef.name) == name.lower()))
+            if clash:
+                raise CoreError(errors.DUPLICATE_NAME, f"Field {name!r} already exists", name=name)
+            row.name = name
+        if public_name is not None:
+            row.public_name = public_name
+        if attrs:
+            row.attrs = {**row.attrs, **attrs}
+        row.save()
+        return row
+
+
+def delete_field(account_id: int, number) -> None:
+    """Drop a field and its values (so an id reused later never shows old data)."""
+    with store.write_transaction(_scope(account_id)):
+        row = get_field(account_id, number)
+        key = str(row.id)
+        holders = (Contact.select(Contact.id, Contact.fields)
+                   .where((Contact.database == row.database_id) & store.json_text(Contact.fields, key).is_null(False)))
+        updates = []
+        for contact in holders:
+            values = dict(contact.fields)
+            values.pop(key, None)
+            updates.append((contact.id, values))
+        for contact_id, values in updates:
+            Contact.update(fields=values).where(Contact.id == contact_id).execute()
+        row.delete_instance()
+
+
+# -- tags ------------------------------------------------------------------------------------
+def tags(account_id: int) -> list[Tag]:
+    return list(Tag.select().where(Tag.account == account_id).order_by(Tag.number))
+
+
+def delete_tag(account_id: int, number) -> None:
+    with store.write_transaction(_scope(account_id)):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise CoreError(errors.UNKNOWN_TAG, f"Tag {number!r} not found", tag=number) from None
+        row = Tag.get_or_none((Tag.account == account_id) & (Tag.number == number))
+        if row is None:
+            raise CoreError(errors.UNKNOWN_TAG, f"Tag {number} not found", tag=number)
+        ContactTag.delete().where(ContactTag.tag == row.id).execute()
+        row.delete_instance()

@@ -1,0 +1,115 @@
+"""Canonical commands besides the upsert: what an adapter asks of the core, as plain data."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .contacts import ContactFilter
+
+
+@dataclass
+class ChangeMemberships:
+    kind: str  # email | phone | id
+    value: str
+    status: str  # excluded | unsubscribed
+    lists: list[int] | None = None  # None: every list
+    channel: str | None = None
+    database: int = 1
+
+
+@dataclass
+class FindContact:
+    kind: str
+    value: object
+    database: int | None = 1
+    include_deleted: bool = False
+
+
+@dataclass
+class SearchContacts:
+    filter: ContactFilter = field(default_factory=ContactFilter)
+    offset: int = 0
+    limit: int | None = 100
+    with_details: bool = True
+    with_total: bool = False
+
+
+@dataclass
+class CountContacts:
+    filter: ContactFilter = field(default_factory=ContactFilter)
+
+
+@dataclass
+class GetLists:
+    database: int | None = None
+    kind: str | None = None
+
+
+@dataclass
+class CreateList:
+    title: str
+    database: int = 1
+    kind: str = "list"
+    attrs: dict | None = None
+    unique_title: bool = True
+
+
+@dataclass
+class UpdateList:
+    number: object
+    title: str | None = None
+    attrs: dict | None = None
+
+
+@dataclass
+class DeleteList:
+    number: object
+
+
+@dataclass
+class GetFields:
+    database: int = 1
+
+
+@dataclass
+class CreateField:
+    name: str
+    type: str = "string"
+    database: int = 1
+    public_name: str | None = None
+    allowed_values: list | None = None
+    attrs: dict | None = None
+
+
+@dataclass
+class UpdateField:
+    number: object
+    name: str | None = None
+    public_name: str | None = None
+    attrs: dict | None = None
+
+
+@dataclass
+class DeleteField:
+    number: object
+
+
+@dataclass
+class GetTags:
+    pass
+
+
+@dataclass
+class DeleteTag:
+    number: object
+
+
+@dataclass
+class StartJob:
+    kind: str
+    payload: dict
+
+
+@dataclass
+class GetJob:
+    job_id: str
+    with_items: bool = False

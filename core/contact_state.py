@@ -1,0 +1,149 @@
+"""A contact held in memory during one batch, and the rules that change it."""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from . import errors
+from .model import LOCKED_STATUSES, UNSET, ContactChange, UpsertCommand
+
+CONTACT_COLUMNS = (
+    "account", "database", "profile_id", "email", "phone", "external_id", "email_status",
+    "phone_status", "confirmed", "attrs", "fields", "channels", "source", "created_at",
+    "updated_at", "deleted_at",
+)
+
+
+def new_profile_id() -> str:
+    """24 hex characters like Altcraft's (and MongoDB's) ids: 4 bytes of time, 8 random."""
+    return f"{int(time.time()):08x}{os.urandom(8).hex()}"
+
+
+@dataclass
+class Membership:
+    list_id: int
+    channel: str
+    status: str
+    subscribed_at: datetime | None = None
+    unsubscribed_at: datetime | None = None
+    excluded_at: datetime | None = None
+    attrs: dict = field(default_factory=dict)
+    row_id: int | None = None
+    dirty: bool = False
+
+
+class ContactState:
+    """A stored (or about to be stored) contact; every batch change goes through here."""
+
+    def __init__(self, row: dict, is_new: bool = False):
+        self.row = row
+        self.is_new = is_new
+        self.dirty = is_new
+        self.wiped = False  # a deleted contact brought back as a fresh one
+        self.memberships: dict[tuple[int, str], Membership] = {}
+        self.removed_memberships: list[int] = []
+        self.tags: set[str] | None = None  # None until the batch loads or sets them
+        self.tags_dirty = False
+
+    @classmethod
+    def create(cls, account_id: int, database_id: int, source: str, now: datetime) -> ContactState:
+        row = dict(
+            id=None, account=account_id, database=database_id, profile_id=new_profile_id(),
+            email=None, phone=None, external_id=None, email_status=None, phone_status=None,
+            confirmed=True, attrs={}, fields={}, channels={}, source=source, created_at=now,
+            updated_at=now, deleted_at=None,
+        )
+        state = cls(row, is_new=True)
+        state.tags = set()
+        return state
+
+    @property
+    def id(self) -> int | None:
+        return self.row["id"]
+
+    @property
+    def deleted(self) -> bool:
+        return self.row["deleted_at"] is not None
+
+    def set(self, column: str, value) -> None:
+        if self.row[column] != value:
+            self.row[column] = value
+            self.dirty = True
+
+    def wipe(self, now: datetime) -> None:
+        """Forget everything a deleted contact had: it comes back as a new contact."""
+        keep = ("id", "account", "database", "profile_id", "source")
+        for column in CONTACT_COLUMNS:
+            if column not in keep:
+                self.row[column] = {} if column in ("attrs", "fields", "channels") else None
+        self.row.update(confirmed=True, created_at=now, updated_at=now)
+        self.memberships.clear()
+        self.tags = set()
+        self.wiped = True
+        self.dirty = True
+
+    def restore(self) -> None:
+        self.set("deleted_at", None)
+
+    def soft_delete(self, now: datetime) -> None:
+        self.set("deleted_at", now)
+
+
+def merge_value(current, new, policy: str):
+    """The stored value after a write under a merge policy; UNSET means "no change"."""
+    if new is UNSET:
+        return current
+    if policy == "if_not_empty" and new in (None, ""):
+        return current
+    if policy == "if_empty" and current not in (None, ""):
+        return current
+    return new
+
+
+def merge_map(current: dict, changes: dict, policy: str) -> dict:
+    """`current` with `changes` merged in; None values clear keys. Returns a new dict."""
+    result = dict(current)
+    for key, value in changes.items():
+        merged = merge_value(result.get(key), value, policy)
+        if merged is None:
+            result.pop(key, None)
+        else:
+            result[key] = merged
+    return result
+
+
+def new_status(state: ContactState, column: str, requested, default: str, cmd: UpsertCommand,
+               address_is_new: bool):
+    """The status a channel ends with, and a warning code when a request was refused."""
+    current = state.row[column]
+    if address_is_new or current is None:
+        return (requested or default), None
+    if not requested or requested == current:
+        return current, None
+    allowed = cmd.status_changeable_from
+    changeable = current not in LOCKED_STATUSES if allowed is None else current in allowed
+    if changeable:
+        return requested, None
+    return current, errors.STATUS_LOCKED
+
+
+def apply_identities(state: ContactState, item: ContactChange, ids: dict, cmd: UpsertCommand) -> dict:
+    """Write the item's identities; returns {kind: (old, new)} for those that changed."""
+    changed = {}
+    keep_existing = cmd.keep_channels and not state.is_new and not state.wiped
+    for kind in ("email", "phone", "external_id"):
+        if kind in item.clear_identities:
+            value = None
+        elif kind in ids:
+            value = ids[kind]
+            if keep_existing and kind in ("email", "phone") and state.row[kind]:
+                continue
+        else:
+            continue
+        old = state.row[kind]
+        if old != value:
+            state.set(kind, value)
+            changed[kind] = (old, value)
+    return changed

@@ -1,0 +1,183 @@
+"""Reading contacts: look-ups by identity, filtered search, counts and export pages, all in bulk."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import peewee as pw
+
+from . import catalog, errors, normalize
+from .errors import CoreError
+from .schema import Contact, ContactList, ContactTag, FieldDef, Membership, Tag
+
+
+@dataclass
+class MembershipView:
+    list: int  # the list number in the account's id space
+    channel: str
+    status: str
+    subscribed_at: datetime | None
+    unsubscribed_at: datetime | None
+    excluded_at: datetime | None
+    attrs: dict
+    title: str = ""
+
+
+@dataclass
+class ContactView:
+    id: int
+    profile_id: str
+    database: int
+    email: str | None
+    phone: str | None
+    external_id: str | None
+    email_status: str | None
+    phone_status: str | None
+    confirmed: bool
+    attrs: dict
+    fields: dict  # field name -> value
+    fields_by_number: dict  # field number -> value
+    channels: dict
+    source: str
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+    tags: list[str] = field(default_factory=list)
+    memberships: list[MembershipView] = field(default_factory=list)
+
+
+@dataclass
+class ContactFilter:
+    database: int | None = 1
+    ids: list[int] | None = None
+    list: int | None = None  # a list number
+    list_statuses: tuple[str, ...] = ("subscribed", "unsubscribed")
+    channel: str | None = None
+    tag: int | None = None  # a tag number
+    tag_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    external_id: str | None = None
+    email_status: str | None = None
+    phone_status: str | None = None
+    search: str | None = None
+    has: str | None = None  # "email" | "phone": only contacts with that channel
+    include_deleted: bool = False
+
+
+def _identity(kind: str, value):
+    if kind == "email":
+        return normalize.email(value)
+    if kind == "phone":
+        return normalize.phone(value)
+    if kind == "id":
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise CoreError(errors.CONTACT_NOT_FOUND, f"Contact {value!r} not found") from None
+    return str(value)
+
+
+def find(account_id: int, kind: str, value, database: int | None = 1, include_deleted: bool = False,
+         with_details: bool = True) -> ContactView:
+    """The one contact with an identity (the most recently updated live one); raises when none."""
+    try:
+        wanted = _identity(kind, value)
+    except CoreError:
+        raise CoreError(errors.CONTACT_NOT_FOUND, f'Contact "{value}" not found', value=value) from None
+    query = Contact.select().where((Contact.account == account_id) & (getattr(Contact, kind) == wanted))
+    if database is not None:
+        query = query.where(Contact.database == catalog.database(account_id, database).id)
+    if not include_deleted:
+        query = query.where(Contact.deleted_at.is_null())
+    row = query.order_by(Contact.deleted_at.is_null(False), Contact.updated_at.desc(), Contact.id.desc()).first()
+    if row is None:
+        raise CoreError(errors.CONTACT_NOT_FOUND, f'Contact "{value}" not found', value=value)
+    return views(account_id, [row.__data__], with_details)[0]
+
+
+def search(account_id: int, flt: ContactFilter, offset: int = 0, limit: int | None = 100,
+           with_details: bool = True) -> list[ContactView]:
+    query = _filtered(account_id, flt).order_by(Contact.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return views(account_id, list(query.dicts()), with_details)
+
+
+def count(account_id: int, flt: ContactFilter) -> int:
+    return _filtered(account_id, flt).count()
+
+
+def _filtered(account_id: int, flt: ContactFilter):
+    query = Contact.select().where(Contact.account == account_id)
+    if flt.database is not None:
+        query = query.where(Contact.database == catalog.database(account_id, flt.database).id)
+    if not flt.include_deleted:
+        query = query.where(Contact.deleted_at.is_null())
+    if flt.ids is not None:
+        query = query.where(Contact.id.in_(flt.ids or [0]))
+    if flt.list is not None:
+        list_row = catalog.get_list(account_id, flt.list)
+        members = Membership.select(Membership.contact).where(
+            (Membership.list == list_row.id) & Membership.status.in_(flt.list_statuses))
+        if flt.channel:
+            members = members.where(Membership.channel == flt.channel)
+        query = query.where(Contact.id.in_(members))
+    if flt.tag is not None or flt.tag_name is not None:
+        tag_query = Tag.select(Tag.id).where(Tag.account == account_id)
+        tag_query = tag_query.where(Tag.number == flt.tag) if flt.tag is not None else tag_query.where(
+            Tag.name == flt.tag_name)
+        query = query.where(Contact.id.in_(ContactTag.select(ContactTag.contact).where(ContactTag.tag.in_(tag_query))))
+    for column in ("email", "phone", "external_id", "email_status", "phone_status"):
+        value = getattr(flt, column)
+        if value is not None:
+            if column in ("email", "phone"):
+                try:
+                    value = _identity(column, value)
+                except CoreError:
+                    return query.where(pw.SQL("1 = 0"))
+            query = query.where(getattr(Contact, column) == value)
+    if flt.has == "email":
+        query = query.where(Contact.email.is_null(False))
+    elif flt.has == "phone":
+        query = query.where(Contact.phone.is_null(False))
+    if flt.search:
+        text = flt.search.strip()
+        query = query.where(Contact.email.contains(text.lower()) | Contact.phone.contains(text))
+    return query
+
+
+def views(account_id: int, rows: list[dict], with_details: bool = True) -> list[ContactView]:
+    """ContactViews for contact rows: three more queries for the whole page, not per contact."""
+    if not rows:
+        return []
+    ids = [row["id"] for row in rows]
+    field_defs = {str(f.id): f for f in FieldDef.select().where(FieldDef.database.in_({r["database"] for r in rows}))}
+    numbers = {d.id: d.number for d in catalog.databases(account_id)}
+    tags: dict[int, list[str]] = {i: [] for i in ids}
+    memberships: dict[int, list[MembershipView]] = {i: [] for i in ids}
+    if with_details:
+        tag_rows = (ContactTag.select(ContactTag.contact, Tag.name).join(Tag)
+                    .where(ContactTag.contact.in_(ids)).order_by(Tag.name).tuples())
+        for contact_id, name in tag_rows:
+            tags[contact_id].append(name)
+        member_rows = (Membership.select(Membership, ContactList.number, ContactList.title).join(ContactList)
+                       .where(Membership.contact.in_(ids)).order_by(ContactList.number))
+        for m in member_rows:
+            memberships[m.contact_id].append(MembershipView(
+                list=m.list.number, channel=m.channel, status=m.status, subscribed_at=m.subscribed_at,
+                unsubscribed_at=m.unsubscribed_at, excluded_at=m.excluded_at, attrs=m.attrs or {},
+                title=m.list.title))
+    result = []
+    for row in rows:
+        values = row["fields"] or {}
+        by_name = {field_defs[k].name: v for k, v in values.items() if k in field_defs}
+        by_number = {field_defs[k].number: v for k, v in values.items() if k in field_defs}
+        result.append(ContactView(
+            id=row["id"], profile_id=row["profile_id"], database=numbers.get(row["database"], 1),
+            email=row["email"], phone=row["phone"], external_id=row["external_id"],
+            email_status=row["email_status"], phone_status=row["phone_status"], confirmed=row["confirmed"],
+            attrs=row["attrs"] or {}, fields=by_name, fields_by_number=by_number, channels=row["channels"] or {},
+            source=row["source"], created_at=row["created_at"], updated_at=row["updated_at"],
+            deleted_at=row["deleted_at"], tags=tags[row["id"]], memberships=memberships[row["id"]]))
+    return result

@@ -1,0 +1,131 @@
+"""Asynchronous jobs in the store: persisted payload, leases, resumable chunked imports, outputs.
+
+The queue (huey) only carries job ids; the truth is the Job row. A worker claims a job with a
+lease, renews it as it goes, and commits each chunk's contacts together with the chunk's report
+and the progress marker, so a crash at any point resumes after the last committed chunk and no
+contact is written twice.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from . import db as store
+from . import errors
+from .bulk_write import chunks as param_chunks
+from .errors import CoreError
+from .model import BatchResult, UpsertCommand
+from .normalize import now
+from .schema import Job, JobBlob, JobItem
+from .upsert import upsert
+
+LEASE = timedelta(seconds=15)
+FINAL_STATES = ("finished", "failed")
+
+
+def create(account_id: int, kind: str, payload: dict) -> Job:
+    return Job.create(id=str(uuid.uuid4()), account=account_id, kind=kind, payload=payload,
+                      progress={"done": 0}, created_at=now(), updated_at=now())
+
+
+def get(account_id: int, job_id: str) -> Job:
+    """A job of this account; another account's job id is "not found", never a leak."""
+    row = Job.get_or_none((Job.id == str(job_id)) & (Job.account == account_id))
+    if row is None:
+        raise CoreError(errors.NOT_FOUND, f"Job {job_id} not found", job=str(job_id))
+    return row
+
+
+def claim(job_id: str) -> Job | None:
+    """Take the job for this worker if nobody holds a live lease on it."""
+    moment = now()
+    claimed = (Job.update(state="running", lease_until=moment + LEASE, attempts=Job.attempts + 1, updated_at=moment)
+               .where((Job.id == job_id)
+                      & ((Job.state == "queued") | ((Job.state == "running") & (Job.lease_until < moment))))
+               .execute())
+    return Job.get_by_id(job_id) if claimed else None
+
+
+def renew(job_id: str) -> None:
+    moment = now()
+    Job.update(lease_until=moment + LEASE, updated_at=moment).where(Job.id == job_id).execute()
+
+
+def run_chunks(job: Job, chunks) -> None:
+    """Run (position, UpsertCommand) chunks not yet done; each commits with its report and progress.
+
+    `chunks` yields every chunk from the start; those before the saved progress are skipped,
+    which is what makes a restarted job carry on instead of starting over.
+    """
+    done = int((job.progress or {}).get("done", 0))
+    for position, command in chunks:
+        count = len(command.items)
+        if position + count <= done:
+            continue
+        with store.write_transaction(f"account:{job.account_id}"):
+            result = upsert(job.account_id, command)
+            record_items(job.id, position, command, result)
+            done = position + count
+            progress = {**(job.progress or {}), "done": done}
+            Job.update(progress=progress, lease_until=now() + LEASE, updated_at=now()).where(Job.id == job.id).execute()
+            job.progress = progress
+
+
+def record_items(job_id: str, position: int, command: UpsertCommand, result: BatchResult) -> None:
+    rows = []
+    for offset, (item, outcome) in enumerate(zip(command.items, result.items)):
+        key = outcome.email or outcome.phone or outcome.external_id
+        if key is None:
+            key = next((str(v) for v in item.identities.values() if v not in (None, "")), None)
+        rows.append((job_id, position + offset, outcome.outcome, outcome.contact_id, key,
+                     outcome.error.code if outcome.error else None,
+                     outcome.error.message if outcome.error else None))
+    fields = [JobItem.job, JobItem.position, JobItem.outcome, JobItem.contact_id, JobItem.key, JobItem.error,
+              JobItem.message]
+    for chunk in param_chunks(rows, len(fields)):
+        (JobItem.insert_many(chunk, fields=fields)
+         .on_conflict(conflict_target=[JobItem.job, JobItem.position], preserve=fields[2:]).execute())
+
+
+def items(job_id: str) -> list[JobItem]:
+    return list(JobItem.select().where(JobItem.job == job_id).order_by(JobItem.position))
+
+
+def finish(job_id: str, result: dict | None = None) -> None:
+    moment = now()
+    Job.update(state="finished", result=result, lease_until=None, updated_at=moment, finished_at=moment).where(
+        Job.id == job_id).execute()
+
+
+def fail(job_id: str, message: str) -> None:
+    moment = now()
+    Job.update(state="failed", error=message, lease_until=None, updated_at=moment, finished_at=moment).where(
+        Job.id == job_id).execute()
+
+
+def update_progress(job_id: str, **values) -> None:
+    job = Job.get_by_id(job_id)
+    Job.update(progress={**(job.progress or {}), **values}, updated_at=now()).where(Job.id == job_id).execute()
+
+
+def stale(older_than: timedelta = timedelta(seconds=10)) -> list[str]:
+    """Jobs a worker should pick up: queued and forgotten by the queue, or running on a dead lease."""
+    moment = now()
+    query = Job.select(Job.id).where(
+        ((Job.state == "queued") & (Job.updated_at < moment - older_than))
+        | ((Job.state == "running") & (Job.lease_until < moment)))
+    return [row.id for row in query.order_by(Job.created_at)]
+
+
+def put_blob(job_id: str, content_type: str, data: bytes) -> None:
+    (JobBlob.insert(job=job_id, content_type=content_type, data=data)
+     .on_conflict(conflict_target=[JobBlob.job], preserve=[JobBlob.content_type, JobBlob.data]).execute())
+
+
+def blob(job_id: str) -> JobBlob | None:
+    return JobBlob.get_or_none(JobBlob.job == job_id)
+
+
+def release(job_id: str) -> None:
+    """Give a job back to the queue after a failed attempt (the retry claims it again)."""
+    Job.update(state="queued", lease_until=None, updated_at=now()).where(Job.id == job_id).execute()

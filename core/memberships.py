@@ -1,0 +1,56 @@
+"""Taking one contact out of lists: exclude (may come back) or unsubscribe (consent withdrawn)."""
+from __future__ import annotations
+
+from . import catalog, errors, normalize
+from . import db as store
+from .contacts import _identity
+from .errors import CoreError
+from .schema import Contact, ContactList, Membership
+
+
+def change(account_id: int, kind: str, value, status: str, lists: list[int] | None = None,
+           channel: str | None = None, database: int = 1) -> int:
+    """Set the contact's memberships in `lists` (all when None) to `status`; returns how many changed.
+
+    Raises CoreError(contact_not_found) when the contact does not exist or is in none of the lists.
+    """
+    with store.write_transaction(f"account:{account_id}"):
+        db_row = catalog.database(account_id, database)
+        list_ids = None
+        if lists is not None:
+            rows = list(ContactList.select(ContactList.id, ContactList.number).where(
+                (ContactList.database == db_row.id) & ContactList.number.in_(lists)))
+            missing = sorted(set(lists) - {r.number for r in rows})
+            if missing:
+                raise CoreError(errors.UNKNOWN_LIST, f"List not found: {','.join(map(str, missing))}", ids=missing)
+            list_ids = [r.id for r in rows]
+        try:
+            wanted = _identity(kind, value)
+        except CoreError:
+            wanted = None
+        contact = None
+        if wanted is not None:
+            contact = (Contact.select(Contact.id)
+                       .where((Contact.database == db_row.id) & (getattr(Contact, kind) == wanted)
+                              & Contact.deleted_at.is_null())
+                       .order_by(Contact.updated_at.desc()).first())
+        if contact is None:
+            raise CoreError(errors.CONTACT_NOT_FOUND, f'Contact "{value}" not found', value=value)
+        query = Membership.select().where(Membership.contact == contact.id)
+        if list_ids is not None:
+            query = query.where(Membership.list.in_(list_ids))
+        if channel is not None:
+            query = query.where(Membership.channel == channel)
+        memberships = list(query)
+        if not memberships:
+            raise CoreError(errors.CONTACT_NOT_FOUND, f'Contact "{value}" not found', value=value)
+        now = normalize.now()
+        stamp = {"unsubscribed": "unsubscribed_at", "excluded": "excluded_at"}.get(status)
+        ids = [m.id for m in memberships if m.status != status]
+        if ids:
+            values = {"status": status, "updated_at": now}
+            if stamp:
+                values[stamp] = now
+            Membership.update(**values).where(Membership.id.in_(ids)).execute()
+            Contact.update(updated_at=now).where(Contact.id == contact.id).execute()
+        return len(ids)

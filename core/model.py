@@ -1,0 +1,139 @@
+"""Canonical commands and results: what every dialect's request becomes and what comes back."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .errors import CoreError
+
+# System attributes a contact may carry, by canonical name (stored in Contact.attrs).
+SYSTEM_ATTRS = frozenset({
+    "first_name", "last_name", "middle_name", "birth_date", "gender", "language", "timezone",
+    "address", "town", "city", "region", "postcode", "country", "reg_date", "reg_ip", "reg_city",
+    "reg_country", "reg_url", "ip", "vendor", "email_availability", "phone_availability",
+    "email_added_at", "email_request_ip", "email_confirmed_at", "email_confirm_ip",
+    "phone_added_at", "phone_request_ip", "contact_key", "orders_info", "consent",
+})
+
+EMAIL_STATUSES = frozenset({
+    "new", "invited", "active", "inactive", "unsubscribed", "blocked", "activation_requested",
+})
+# Statuses an import never lifts by itself: consent withdrawn or the platform refused the address.
+LOCKED_STATUSES = frozenset({"unsubscribed", "blocked"})
+
+MEMBERSHIP_STATUSES = frozenset({"subscribed", "unsubscribed", "excluded", "suspended"})
+
+IDENTITIES = ("id", "profile_id", "email", "phone", "external_id")
+
+
+class _Unset:
+    def __repr__(self):
+        return "UNSET"
+
+    def __bool__(self):
+        return False
+
+
+UNSET: Any = _Unset()  # "not supplied": leave the stored value alone (None means clear it)
+
+
+@dataclass
+class ListChange:
+    """Put a contact into a list (or take it out) for one channel."""
+
+    list: int | str  # the list number in the account's id space, or its title (create_missing)
+    status: str = "subscribed"  # subscribed | unsubscribed | excluded | suspended | removed
+    channel: str = "email"
+    at: datetime | None = None
+    attrs: dict | None = None  # merged into Membership.attrs (priority, categories, ...)
+
+
+@dataclass
+class ContactChange:
+    """One item of an upsert: identities to match, values to write, list and tag operations."""
+
+    identities: dict[str, Any] = field(default_factory=dict)  # id|profile_id|email|phone|external_id
+    custom_match: tuple[Any, Any] | None = None  # (field ref, value) for matching by a custom field
+    match: tuple[str, ...] | None = None  # per-item match order; None: the command's
+    attrs: dict[str, Any] = field(default_factory=dict)  # SYSTEM_ATTRS; None clears
+    fields: dict[Any, Any] = field(default_factory=dict)  # field name or number -> value; None clears
+    replace_fields: bool = False  # custom fields not given are cleared
+    channels: dict[str, Any] = field(default_factory=dict)  # extra channels; None clears
+    tags: list[str] | None = None
+    email_status: str | None = None
+    phone_status: str | None = None
+    confirmed: bool | None = None
+    lists: list[ListChange] = field(default_factory=list)
+    lists_mode: str | None = None  # None: the command's lists_mode
+    delete: bool = False
+    clear_identities: tuple[str, ...] = ()  # identities to remove (e.g. eSputnik contactFields)
+    error: CoreError | None = None  # set by an adapter that already knows this item is bad
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # adapter-found warnings
+
+
+@dataclass
+class EventSpec:
+    """Workflow events to write for the items of an upsert (names are the dialect's)."""
+
+    on_create: str | None = None
+    on_update: str | None = None
+    key: str = "contact_id"  # contact_id | email_or_phone
+    params: dict[str, str] = field(default_factory=dict)  # event param name -> contact_id|email|phone
+
+
+@dataclass
+class UpsertCommand:
+    """An ordered batch of contact changes against one database of one account."""
+
+    items: list[ContactChange]
+    database: int = 1
+    match: tuple[str, ...] = ("email",)  # identities tried in order to find the stored contact
+    match_fallback: bool = True  # on a miss try the next identity (False: only the first one given)
+    mode: str = "upsert"  # upsert | create | update
+    unique: tuple[str, ...] = ()  # identities that must stay unique (a clash fails the item)
+    field_key: str = "name"  # how ContactChange.fields refers to fields: name | number
+    field_merge: str = "overwrite"  # overwrite | if_empty | if_not_empty
+    strict_field_types: bool = False  # check and convert values by field type (else stored as given)
+    unknown_fields: str = "error"  # error (whole request) | fail_item | ignore
+    tags_mode: str = "add"  # add | replace
+    lists_mode: str = "merge"  # merge | replace (memberships not mentioned are removed)
+    create_missing_lists: bool = False  # lists named by title are created on demand
+    resubscribe: bool = False  # may a plain "subscribed" lift an unsubscribed membership
+    on_deleted: str = "recreate"  # recreate | restore | skip
+    status_changeable_from: frozenset | None = None  # None: anything but LOCKED_STATUSES
+    default_email_status: str = "active"
+    default_phone_status: str = "active"
+    default_confirmed: bool = True
+    keep_channels: bool = False  # existing contacts keep their email/phone (eSputnik subscribe)
+    on_suppressed: str = "block"  # block (store as blocked, warn) | fail
+    max_tags: int | None = None
+    source: str = ""
+    events: EventSpec | None = None
+    default_phone_region: str | None = None
+
+
+@dataclass
+class ItemResult:
+    outcome: str  # created | updated | deleted | unchanged | skipped | failed
+    contact_id: int | None = None
+    profile_id: str | None = None
+    error: CoreError | None = None
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    email: str | None = None
+    phone: str | None = None
+    external_id: str | None = None
+    email_status: str | None = None
+    restored: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome != "failed"
+
+
+@dataclass
+class BatchResult:
+    items: list[ItemResult]
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for item in self.items if item.outcome == outcome)

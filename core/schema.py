@@ -1,0 +1,233 @@
+"""Peewee models of the contact store; the same tables on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import orjson
+import peewee as pw
+
+from .db import proxy
+from .normalize import now
+
+
+class JSONField(pw.TextField):
+    """JSON in a text column: identical on both backends, orjson-fast both ways."""
+
+    def db_value(self, value):
+        return None if value is None else orjson.dumps(value, default=str).decode()
+
+    def python_value(self, value):
+        return None if value is None else orjson.loads(value)
+
+
+class Base(pw.Model):
+    class Meta:
+        database = proxy
+        legacy_table_names = False
+
+
+class Account(Base):
+    name = pw.CharField(max_length=200, unique=True)
+    contact_limit = pw.IntegerField(null=True)  # tariff-style cap; over it imports warn, not fail
+    settings = JSONField(default=dict)
+    created_at = pw.DateTimeField(default=now)
+
+
+class Credential(Base):
+    """An API key of one account, stored as a SHA-256 digest (keys are high-entropy secrets)."""
+
+    account = pw.ForeignKeyField(Account, backref="credentials", on_delete="CASCADE")
+    key_hash = pw.CharField(max_length=64, unique=True)
+    key_prefix = pw.CharField(max_length=12)  # shown in listings so an operator can tell keys apart
+    dialect = pw.CharField(max_length=20, null=True)  # None: valid for every dialect
+    username = pw.CharField(max_length=200, null=True)  # dialects that check a user name too
+    label = pw.CharField(max_length=200, default="")
+    created_at = pw.DateTimeField(default=now)
+    revoked_at = pw.DateTimeField(null=True)
+
+
+class Database(Base):
+    """An audience: Altcraft db_id / Icomm profile; `number` lives in the account's id space."""
+
+    account = pw.ForeignKeyField(Account, backref="databases", on_delete="CASCADE")
+    number = pw.IntegerField()
+    name = pw.CharField(max_length=200, default="")
+    attrs = JSONField(default=dict)
+
+    class Meta:
+        indexes = ((("account", "number"), True),)
+
+
+class FieldDef(Base):
+    """A custom field of a database; values are keyed by `id` so renames keep data."""
+
+    account = pw.ForeignKeyField(Account, on_delete="CASCADE")
+    database = pw.ForeignKeyField(Database, backref="fields", on_delete="CASCADE")
+    number = pw.IntegerField()
+    name = pw.CharField(max_length=200)
+    type = pw.CharField(max_length=20, default="string")
+    public_name = pw.CharField(max_length=200, null=True)
+    allowed_values = JSONField(null=True)
+    attrs = JSONField(default=dict)
+
+    class Meta:
+        indexes = ((("account", "number"), True), (("database", "name"), True))
+
+
+class ContactList(Base):
+    """A list / segment / address book / resource in the account's id space."""
+
+    account = pw.ForeignKeyField(Account, on_delete="CASCADE")
+    database = pw.ForeignKeyField(Database, backref="lists", on_delete="CASCADE")
+    number = pw.IntegerField()
+    title = pw.CharField(max_length=500)
+    kind = pw.CharField(max_length=20, default="list")
+    attrs = JSONField(default=dict)
+    created_at = pw.DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("account", "number"), True), (("database", "title"), False))
+
+
+class Tag(Base):
+    account = pw.ForeignKeyField(Account, on_delete="CASCADE")
+    number = pw.IntegerField()
+    name = pw.CharField(max_length=200)
+
+    class Meta:
+        indexes = ((("account", "number"), True), (("account", "name"), True))
+
+
+class Contact(Base):
+    """One person in one database.
+
+    Identities are plain indexed columns, not unique constraints: some dialects (eSputnik) keep
+    several contacts with one address. Writers of one database are serialised instead
+    (db.write_transaction), which is what keeps identities unique where a dialect wants it.
+    """
+
+    id = pw.BigAutoField()
+    account = pw.ForeignKeyField(Account, on_delete="CASCADE")
+    database = pw.ForeignKeyField(Database, on_delete="CASCADE")
+    profile_id = pw.CharField(max_length=24, unique=True)
+    email = pw.CharField(max_length=320, null=True)
+    phone = pw.CharField(max_length=32, null=True)
+    external_id = pw.CharField(max_length=256, null=True)
+    email_status = pw.CharField(max_length=24, null=True)
+    phone_status = pw.CharField(max_length=24, null=True)
+    confirmed = pw.BooleanField(default=True)
+    attrs = JSONField(default=dict)  # system fields by canonical name (core.model.SYSTEM_ATTRS)
+    fields = JSONField(default=dict)  # custom values by FieldDef.id
+    channels = JSONField(default=dict)  # further channels (push tokens, messengers) by type
+    source = pw.CharField(max_length=64, default="")
+    created_at = pw.DateTimeField(default=now)
+    updated_at = pw.DateTimeField(default=now)
+    deleted_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("database", "email"), False),
+            (("database", "phone"), False),
+            (("database", "external_id"), False),
+            (("account", "id"), False),
+        )
+
+
+class ContactTag(Base):
+    contact = pw.ForeignKeyField(Contact, on_delete="CASCADE")
+    tag = pw.ForeignKeyField(Tag, on_delete="CASCADE")
+
+    class Meta:
+        primary_key = pw.CompositeKey("contact", "tag")
+        indexes = ((("tag",), False),)
+
+
+class Membership(Base):
+    """A contact's place in a list for one channel, with its own status and times."""
+
+    contact = pw.ForeignKeyField(Contact, on_delete="CASCADE")
+    list = pw.ForeignKeyField(ContactList, on_delete="CASCADE")
+    channel = pw.CharField(max_length=16, default="email")
+    status = pw.CharField(max_length=16)  # subscribed | unsubscribed | excluded | suspended
+    subscribed_at = pw.DateTimeField(null=True)
+    unsubscribed_at = pw.DateTimeField(null=True)
+    excluded_at = pw.DateTimeField(null=True)
+    updated_at = pw.DateTimeField(default=now)
+    attrs = JSONField(default=dict)  # dialect-visible extras: priority, custom fields, categories
+
+    class Meta:
+        indexes = ((("contact", "list", "channel"), True), (("list", "status"), False))
+
+
+class Suppression(Base):
+    """The platform-wide bounce / complaint list consulted by every import."""
+
+    email = pw.CharField(max_length=320, primary_key=True)
+    reason = pw.CharField(max_length=64, default="bounce")
+    created_at = pw.DateTimeField(default=now)
+
+
+class Job(Base):
+    """An asynchronous job; its payload is persisted so a crash loses nothing."""
+
+    id = pw.CharField(max_length=36, primary_key=True)
+    account = pw.ForeignKeyField(Account, on_delete="CASCADE")
+    kind = pw.CharField(max_length=64)
+    state = pw.CharField(max_length=16, default="queued")  # queued | running | finished | failed
+    payload = JSONField(default=dict)
+    progress = JSONField(default=dict)
+    result = JSONField(null=True)
+    error = pw.TextField(null=True)
+    attempts = pw.IntegerField(default=0)
+    lease_until = pw.DateTimeField(null=True)
+    created_at = pw.DateTimeField(default=now)
+    updated_at = pw.DateTimeField(default=now)
+    finished_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("state", "lease_until"), False), (("account", "created_at"), False))
+
+
+class JobItem(Base):
+    """Per-item report of an import job, written with the chunk that produced it."""
+
+    job = pw.ForeignKeyField(Job, on_delete="CASCADE")
+    position = pw.IntegerField()
+    outcome = pw.CharField(max_length=16)
+    contact_id = pw.BigIntegerField(null=True)
+    key = pw.CharField(max_length=320, null=True)
+    error = pw.CharField(max_length=64, null=True)
+    message = pw.TextField(null=True)
+
+    class Meta:
+        primary_key = pw.CompositeKey("job", "position")
+
+
+class JobBlob(Base):
+    """A job's output file (exports), kept in the store so every machine can serve it."""
+
+    job = pw.ForeignKeyField(Job, primary_key=True, on_delete="CASCADE")
+    content_type = pw.CharField(max_length=100)
+    data = pw.BlobField()
+
+
+class Event(Base):
+    """Workflow trigger outbox: written in the import's transaction, delivered later."""
+
+    id = pw.BigAutoField()
+    account = pw.ForeignKeyField(Account, on_delete="CASCADE")
+    contact = pw.ForeignKeyField(Contact, null=True, on_delete="SET NULL")
+    name = pw.CharField(max_length=200)
+    key = pw.CharField(max_length=320, default="")
+    params = JSONField(default=dict)
+    created_at = pw.DateTimeField(default=now)
+    delivered_at = pw.DateTimeField(null=True)
+
+
+class SchemaVersion(Base):
+    version = pw.IntegerField(primary_key=True)
+    applied_at = pw.DateTimeField(default=now)
+
+
+MODELS = [
+    Account, Credential, Database, FieldDef, ContactList, Tag, Contact, ContactTag, Membership,
+    Suppression, Job, JobItem, JobBlob, Event, SchemaVersion,
+]

@@ -1,0 +1,71 @@
+"""The core's one entry point: execute(account, command) -> result, in the command's own transaction."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import accounts, catalog, contacts, jobs, memberships
+from . import commands as c
+from . import db as store
+from .model import UpsertCommand
+from .upsert import upsert
+
+
+@dataclass
+class SearchResult:
+    contacts: list
+    total: int | None
+
+
+@dataclass
+class JobResult:
+    job: object
+    items: list | None = None
+
+
+def _search(account_id: int, cmd: c.SearchContacts) -> SearchResult:
+    found = contacts.search(account_id, cmd.filter, cmd.offset, cmd.limit, cmd.with_details)
+    total = contacts.count(account_id, cmd.filter) if cmd.with_total else None
+    return SearchResult(found, total)
+
+
+def _job(account_id: int, cmd: c.GetJob) -> JobResult:
+    job = jobs.get(account_id, cmd.job_id)
+    return JobResult(job, jobs.items(job.id) if cmd.with_items else None)
+
+
+HANDLERS = {
+    UpsertCommand: lambda a, cmd: upsert(a, cmd),
+    c.ChangeMemberships: lambda a, cmd: memberships.change(a, cmd.kind, cmd.value, cmd.status, cmd.lists,
+                                                           cmd.channel, cmd.database),
+    c.FindContact: lambda a, cmd: contacts.find(a, cmd.kind, cmd.value, cmd.database, cmd.include_deleted),
+    c.SearchContacts: _search,
+    c.CountContacts: lambda a, cmd: contacts.count(a, cmd.filter),
+    c.GetLists: lambda a, cmd: catalog.lists(a, cmd.database, cmd.kind),
+    c.CreateList: lambda a, cmd: catalog.create_list(a, cmd.title, cmd.database, cmd.kind, cmd.attrs,
+                                                     unique_title=cmd.unique_title),
+    c.UpdateList: lambda a, cmd: catalog.update_list(a, cmd.number, cmd.title, cmd.attrs),
+    c.DeleteList: lambda a, cmd: catalog.delete_list(a, cmd.number),
+    c.GetFields: lambda a, cmd: catalog.fields(a, cmd.database),
+    c.CreateField: lambda a, cmd: catalog.create_field(a, cmd.name, cmd.type, cmd.database, cmd.public_name,
+                                                       cmd.allowed_values, cmd.attrs),
+    c.UpdateField: lambda a, cmd: catalog.update_field(a, cmd.number, cmd.name, cmd.public_name, cmd.attrs),
+    c.DeleteField: lambda a, cmd: catalog.delete_field(a, cmd.number),
+    c.GetTags: lambda a, cmd: catalog.tags(a),
+    c.DeleteTag: lambda a, cmd: catalog.delete_tag(a, cmd.number),
+    c.StartJob: lambda a, cmd: jobs.create(a, cmd.kind, cmd.payload),
+    c.GetJob: _job,
+}
+
+
+def execute(account_id: int, command, dry_run: bool = False):
+    """Run one command for an account; with dry_run everything is computed and then rolled back."""
+    handler = HANDLERS[type(command)]
+    if not dry_run:
+        return handler(account_id, command)
+    with store.write_transaction(f"account:{account_id}") as txn:
+        result = handler(account_id, command)
+        txn.rollback()
+    return result
+
+
+authenticate = accounts.authenticate

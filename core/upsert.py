@@ -1,0 +1,367 @@
+"""The bulk upsert: an ordered batch in, one result per item in input order, a constant number of queries.
+
+Items apply in input order, as if sent one after another: a later item that matches a contact an
+earlier item created or changed sees that change (it is "updated", never a second contact). Every
+read happens once for the whole batch, the rules run in memory, and the writes go out in bulk in
+the same transaction, so a request-level error leaves nothing written.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from . import catalog, errors, normalize
+from . import db as store
+from .bulk_write import write_batch
+from .contact_state import ContactState, apply_identities, merge_map, new_status
+from .errors import CoreError
+from .field_values import FieldResolver
+from .list_changes import ListResolver, apply_list_changes
+from .model import UNSET, BatchResult, ContactChange, ItemResult, UpsertCommand
+from .schema import Account, Contact, ContactTag, Membership, Suppression, Tag
+
+
+def upsert(account_id: int, cmd: UpsertCommand) -> BatchResult:
+    """Apply `cmd` in one transaction; raises CoreError for request-level failures."""
+    with store.write_transaction(f"account:{account_id}"):
+        return _Batch(account_id, cmd).run()
+
+
+class _Batch:
+    def __init__(self, account_id: int, cmd: UpsertCommand):
+        self.account_id = account_id
+        self.cmd = cmd
+        self.now = normalize.now()
+        self.results: list[ItemResult | None] = [None] * len(cmd.items)
+        self.index: dict[str, dict] = defaultdict(lambda: defaultdict(list))
+        self.states: dict[int, ContactState] = {}  # by id, loaded from the store
+        self.created: list[ContactState] = []
+        self.item_states: list[ContactState | None] = [None] * len(cmd.items)
+
+    # -- reading -----------------------------------------------------------------------------
+    def run(self) -> BatchResult:
+        cmd = self.cmd
+        self.database = catalog.database(self.account_id, cmd.database)
+        self.fields = FieldResolver(self.database, cmd)
+        self.fields.load(cmd.items)
+        self.lists = ListResolver(self.account_id, self.database, cmd)
+        self.lists.load(cmd.items)
+        identities = [self._normalise(i, item) for i, item in enumerate(cmd.items)]
+        self._load_contacts(identities)
+        self._load_memberships()
+        self._load_tags()
+        suppressed = self._suppressed(identities)
+        over_limit_from = self._contact_room()
+        for position, item in enumerate(cmd.items):
+            if self.results[position] is None:
+                self.results[position] = self._apply(position, item, identities[position], suppressed)
+        new_count = sum(1 for r in self.results if r.outcome == "created")
+        self._limit_warnings(over_limit_from, new_count)
+        write_batch(self)
+        for position, state in enumerate(self.item_states):
+            if state is not None:
+                self.results[position].contact_id = state.id
+        return BatchResult(self.results)
+
+    def _normalise(self, position: int, item: ContactChange) -> dict:
+        """Normalised identities of an item; a bad one fails the item now."""
+        if item.error is not None:
+            self.results[position] = ItemResult("failed", error=item.error, warnings=list(item.warnings))
+            return {}
+        ids = {}
+        try:
+            for kind, raw in item.identities.items():
+                if raw is None or raw == "":
+                    continue
+                if kind == "email":
+                    ids[kind] = normalize.email(raw)
+                elif kind == "phone":
+                    ids[kind] = normalize.phone(raw, self.cmd.default_phone_region)
+                elif kind == "id":
+                    ids[kind] = int(raw)
+                else:
+                    ids[kind] = str(raw).strip()
+            if item.custom_match is not None:
+                ref, value = item.custom_match
+                ids["field"] = (self.fields.key(ref), _text(value))
+        except (CoreError, ValueError) as exc:
+            error = exc if isinstance(exc, CoreError) else CoreError(errors.INVALID_VALUE, str(exc))
+            self.results[position] = ItemResult("failed", error=error, warnings=list(item.warnings))
+            return {}
+        return ids
+
+    def _load_contacts(self, identities: list[dict]) -> None:
+        wanted = defaultdict(set)
+        for ids in identities:
+            for kind, value in ids.items():
+                wanted[kind].add(value)
+        if not wanted:
+            return
+        clauses = []
+        for kind in ("id", "profile_id", "email", "phone", "external_id"):
+            if wanted.get(kind):
+                clauses.append(getattr(Contact, kind).in_(sorted(wanted[kind])))
+        by_field = defaultdict(set)
+        for key, value in wanted.get("field", ()):
+            by_field[key].add(value)
+        for key, values in by_field.items():
+            clauses.append(store.json_text(Contact.fields, key).in_(sorted(values)))
+        condition = clauses[0]
+        for clause in clauses[1:]:
+            condition |= clause
+        query = Contact.select().where((Contact.database == self.database.id) & condition)
+        for row in query.dicts():
+            state = ContactState(row)
+            self.states[row["id"]] = state
+            self._index(state)
+
+    def _index(self, state: ContactState) -> None:
+        row = state.row
+        for kind in ("id", "profile_id", "email", "phone", "external_id"):
+            if row[kind] is not None and state not in self.index[kind][row[kind]]:
+                self.index[kind][row[kind]].append(state)
+        for key, value in self.fields.match_keys():
+            stored = row["fields"].get(key)
+            if stored is not None and state not in self.index["field"][(key, _text(stored))]:
+                self.index["field"][(key, _text(stored))].append(state)
+
+    def _unindex(self, state: ContactState, kind: str, value) -> None:
+        holders = self.index[kind].get(value)
+        if holders and state in holders:
+            holders.remove(state)
+
+    def _load_memberships(self) -> None:
+        if not self.states or not self.lists.used:
+            return
+        for row in Membership.select().where(Membership.contact.in_(list(self.states))).dicts():
+            self.states[row["contact"]].memberships[(row["list"], row["channel"])] = _membership(row)
+
+    def _load_tags(self) -> None:
+        self.tag_ids: dict[str, int] = {}
+        names = {t for item in self.cmd.items if item.tags for t in item.tags}
+        if not names and not (self.cmd.tags_mode == "replace" and any(i.tags is not None for i in self.cmd.items)):
+            return
+        if names:
+            query = Tag.select(Tag.id, Tag.name).where((Tag.account == self.account_id) & Tag.name.in_(sorted(names)))
+            self.tag_ids = {row.name: row.id for row in query}
+        for state in self.states.values():
+            state.tags = set()
+        if self.states:
+            query = (ContactTag.select(ContactTag.contact, Tag.name).join(Tag)
+                     .where(ContactTag.contact.in_(list(self.states))).tuples())
+            for contact_id, name in query:
+                self.states[contact_id].tags.add(name)
+
+    def _suppressed(self, identities: list[dict]) -> set[str]:
+        emails = sorted({ids["email"] for ids in identities if "email" in ids})
+        if not emails:
+            return set()
+        return {row.email for row in Suppression.select(Suppression.email).where(Suppression.email.in_(emails))}
+
+    def _contact_room(self) -> int | None:
+        """How many contacts the account may still gain before its limit (None: no limit)."""
+        limit = Account.get_by_id(self.account_id).contact_limit
+        if limit is None:
+            return None
+        live = Contact.select().where((Contact.account == self.account_id) & Contact.deleted_at.is_null()).count()
+        return max(limit - live, 0)
+
+    # -- the rules ---------------------------------------------------------------------------
+    def _match(self, item: ContactChange, ids: dict) -> ContactState | None:
+        order = item.match or self.cmd.match
+        external = ids.get("external_id")
+        for kind in order:
+            if kind not in ids:
+                continue
+            candidates = self.index[kind].get(ids[kind]) or []
+            if kind != "external_id" and external is not None and "external_id" in order:
+                # A contact that already carries another external id is another person.
+                candidates = [c for c in candidates if c.row["external_id"] in (None, external)]
+            if candidates:
+                return _best(candidates)
+            if not self.cmd.match_fallback:
+                return None
+        return None
+
+    def _apply(self, position: int, item: ContactChange, ids: dict, suppressed: set[str]) -> ItemResult:
+        cmd = self.cmd
+        state = self._match(item, ids)
+        warnings = list(item.warnings)
+        restored = False
+        if state is not None and state.deleted:
+            if item.delete:
+                return self._result("deleted", state, warnings)
+            if cmd.on_deleted == "skip":
+                return ItemResult("skipped", contact_id=state.id, profile_id=state.row["profile_id"],
+                                  error=CoreError(errors.CONTACT_DELETED, "Contact is deleted"), warnings=warnings)
+            if cmd.mode == "create" and cmd.on_deleted != "recreate":
+                return self._fail(errors.ALREADY_EXISTS, "Contact already exists", warnings)
+            restored = cmd.on_deleted == "restore"
+        if state is None:
+            if not ids and not item.channels:
+                return self._fail(errors.MISSING_IDENTITY, "No email, phone or external id given", warnings)
+            if item.delete:
+                return ItemResult("deleted", warnings=warnings)
+            if cmd.mode == "update":
+                return self._fail(errors.CONTACT_NOT_FOUND, "Contact not found", warnings)
+            if not ({"email", "phone", "external_id"} & ids.keys()) and not item.channels:
+                return self._fail(errors.MISSING_IDENTITY, "No email, phone or external id given", warnings)
+        elif cmd.mode == "create" and not state.deleted:
+            return self._fail(errors.ALREADY_EXISTS, "Contact already exists", warnings, state)
+        conflict = self._conflict(state, ids)
+        if conflict is not None:
+            return conflict
+        email = ids.get("email")
+        if email in suppressed and cmd.on_suppressed == "fail":
+            return self._fail(errors.SUPPRESSED, "Address is globally suppressed", warnings, state)
+        if item.tags is not None and cmd.max_tags is not None and len(item.tags) > cmd.max_tags:
+            return self._fail(errors.TOO_MANY_TAGS, f"Too many tags: {len(item.tags)}, the limit is {cmd.max_tags}",
+                              warnings, state)
+        list_error = self.lists.check(item)
+        if list_error is not None:
+            return self._fail(list_error.code, list_error.message, warnings, state)
+        field_changes, field_error = self.fields.changes(item)
+        if field_error is not None:
+            return self._fail(field_error.code, field_error.message, warnings, state)
+
+        # Nothing below can fail: the item is valid, so it is applied.
+        if state is None:
+            state = ContactState.create(self.account_id, self.database.id, cmd.source, self.now)
+            self.created.append(state)
+            outcome = "created"
+        elif state.deleted:
+            if restored:
+                state.restore()
+                outcome = "updated"
+            else:
+                state.wipe(self.now)
+                outcome = "created"
+        else:
+            outcome = "updated"
+        if item.delete:
+            state.soft_delete(self.now)
+            self._remember(position, state)
+            return self._result("deleted", state, warnings)
+        fresh = state.is_new or state.wiped
+        changed = apply_identities(state, item, ids, cmd)
+        for kind, (old, new) in changed.items():
+            if old is not None:
+                self._unindex(state, kind, old)
+        self._index(state)
+        self._apply_statuses(state, item, changed, fresh, email in suppressed, warnings)
+        if item.confirmed is not None:
+            state.set("confirmed", item.confirmed)
+        elif fresh:
+            state.set("confirmed", cmd.default_confirmed)
+        if item.attrs:
+            state.set("attrs", merge_map(state.row["attrs"], item.attrs, cmd.field_merge))
+        if item.replace_fields:
+            state.set("fields", merge_map({}, field_changes, "overwrite"))
+            self._index(state)
+        elif field_changes:
+            state.set("fields", merge_map(state.row["fields"], field_changes, cmd.field_merge))
+            self._index(state)
+        if item.channels:
+            state.set("channels", merge_map(state.row["channels"], item.channels, "overwrite"))
+        if item.tags is not None:
+            self._apply_tags(state, item.tags)
+        apply_list_changes(state, item, self.lists, cmd, self.now, warnings)
+        if state.dirty:
+            state.row["updated_at"] = self.now
+        self._remember(position, state)
+        result = self._result(outcome, state, warnings)
+        result.restored = restored
+        return result
+
+    def _conflict(self, state: ContactState | None, ids: dict) -> ItemResult | None:
+        for kind in self.cmd.unique:
+            value = ids.get(kind)
+            if value is None:
+                continue
+            others = [c for c in self.index[kind].get(value, []) if c is not state and not c.deleted]
+            if others:
+                code = errors.CONFLICT_BY_IDENTITY.get(kind, errors.INVALID_VALUE)
+                return self._fail(code, f"The {kind} {value} belongs to another contact", [], state, kind=kind)
+        return None
+
+    def _apply_statuses(self, state, item, changed, fresh, suppressed, warnings) -> None:
+        cmd = self.cmd
+        if state.row["email"] is not None:
+            status, warning = new_status(state, "email_status", item.email_status, cmd.default_email_status,
+                                         cmd, fresh or "email" in changed)
+            if suppressed:
+                status = "blocked"
+                warnings.append((errors.SUPPRESSED_WARNING, "Address is globally suppressed; stored as blocked"))
+            state.set("email_status", status)
+            if warning:
+                warnings.append((warning, f"Email status stays {state.row['email_status']}"))
+        elif "email" in changed:
+            state.set("email_status", None)
+        if state.row["phone"] is not None:
+            status, warning = new_status(state, "phone_status", item.phone_status, cmd.default_phone_status,
+                                         cmd, fresh or "phone" in changed)
+            state.set("phone_status", status)
+            if warning:
+                warnings.append((warning, f"Phone status stays {state.row['phone_status']}"))
+        elif "phone" in changed:
+            state.set("phone_status", None)
+
+    def _apply_tags(self, state: ContactState, tags: list[str]) -> None:
+        wanted = {t for t in tags if t}
+        current = state.tags or set()
+        result = wanted if self.cmd.tags_mode == "replace" else current | wanted
+        if result != current:
+            state.tags = result
+            state.tags_dirty = True
+
+    def _limit_warnings(self, room: int | None, created: int) -> None:
+        if room is None or created <= room:
+            return
+        seen = 0
+        for result in self.results:
+            if result.outcome == "created":
+                seen += 1
+                if seen > room:
+                    result.warnings.append((errors.OVER_LIMIT, "The contact limit of the account is exceeded"))
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _remember(self, position: int, state: ContactState) -> None:
+        self.item_states[position] = state
+
+    def _result(self, outcome: str, state: ContactState | None, warnings) -> ItemResult:
+        if state is None:
+            return ItemResult(outcome, warnings=warnings)
+        row = state.row
+        return ItemResult(outcome, contact_id=state.id, profile_id=row["profile_id"], warnings=warnings,
+                          email=row["email"], phone=row["phone"], external_id=row["external_id"],
+                          email_status=row["email_status"])
+
+    def _fail(self, code, message, warnings, state=None, **details) -> ItemResult:
+        result = ItemResult("failed", error=CoreError(code, message, **details), warnings=warnings)
+        if state is not None and not state.is_new:
+            result.contact_id = state.id
+            result.profile_id = state.row["profile_id"]
+        return result
+
+
+def _best(candidates: list[ContactState]) -> ContactState:
+    """Of several contacts with one identity: a live one before a deleted one, then the latest."""
+    return max(candidates, key=lambda c: (not c.deleted, c.row["updated_at"], c.row["id"] or 1 << 62))
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _membership(row: dict):
+    from .contact_state import Membership as State
+
+    return State(list_id=row["list"], channel=row["channel"], status=row["status"],
+                 subscribed_at=row["subscribed_at"], unsubscribed_at=row["unsubscribed_at"],
+                 excluded_at=row["excluded_at"], attrs=row["attrs"] or {}, row_id=row["id"])
+
+
+__all__ = ["upsert", "UNSET"]

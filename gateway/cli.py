@@ -1,0 +1,172 @@
+"""The `contact-gateway` command: serve, worker, migrate, accounts and keys, suppression list."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from core import accounts, db as store, migrate, suppression
+from core.errors import CoreError
+from core.schema import Account
+
+
+def _print(args, data: dict, text: str) -> None:
+    print(json.dumps(data, default=str) if getattr(args, "json", False) else text)
+
+
+def cmd_serve(args) -> int:
+    if Account.select().count() == 0:
+        account = accounts.create_account("demo")
+        _, key = accounts.add_key(account.id, label="demo")
+        host = args.bind.replace("0.0.0.0", "127.0.0.1")
+        print(f"Created the demo account (id {account.id}). Its API key: {key}\n"
+              f"More keys: contact-gateway accounts add-key demo --json\n"
+              f"First call:\n  curl -s 'http://{host}/en/api/importContacts?format=json' "
+              f"-d 'api_key={key}&field_names[0]=email&field_names[1]=email_status&data[0][0]=anna@example.com"
+              f"&data[0][1]=active'\n", flush=True)
+    from .server import serve
+
+    serve(args.bind, args.workers, with_worker=not args.no_worker)
+    return 0
+
+
+def cmd_worker(args) -> int:
+    from .queue import huey
+    from . import worker  # noqa: F401 - registers the tasks on the queue
+
+    consumer = huey.create_consumer(workers=args.threads, worker_type="thread", periodic=True,
+                                    check_worker_health=True)
+    consumer.run()
+    return 0
+
+
+def cmd_migrate(args) -> int:
+    version = migrate.migrate()
+    _print(args, {"schema_version": version}, f"Schema is at version {version}")
+    return 0
+
+
+def cmd_accounts_create(args) -> int:
+    account = accounts.create_account(args.name, contact_limit=args.contact_limit)
+    _, key = accounts.add_key(account.id, secret=args.key, label="created with the account")
+    _print(args, {"account_id": account.id, "api_key": key}, f"account {account.id} ({account.name}), key {key}")
+    return 0
+
+
+def cmd_accounts_list(args) -> int:
+    rows = [{"account_id": a.id, "name": a.name, "contact_limit": a.contact_limit} for a in
+            Account.select().order_by(Account.id)]
+    _print(args, {"accounts": rows}, "\n".join(f"{r['account_id']}\t{r['name']}" for r in rows))
+    return 0
+
+
+def cmd_keys_list(args) -> int:
+    account = accounts.find_account(args.account)
+    rows = [{"key_id": k.id, "prefix": k.key_prefix, "dialect": k.dialect, "username": k.username, "label": k.label,
+             "created_at": k.created_at, "revoked_at": k.revoked_at} for k in accounts.keys(account.id)]
+    _print(args, {"account_id": account.id, "keys": rows},
+           "\n".join(f"{r['key_id']}\t{r['prefix']}…\t{r['dialect'] or 'any'}\t"
+                     f"{'revoked' if r['revoked_at'] else 'active'}\t{r['label']}" for r in rows))
+    return 0
+
+
+def cmd_keys_add(args) -> int:
+    account = accounts.find_account(args.account)
+    credential, key = accounts.add_key(account.id, secret=args.key, dialect=args.dialect, username=args.username,
+                                       label=args.label or "")
+    _print(args, {"account_id": account.id, "key_id": credential.id, "api_key": key},
+           f"key {credential.id} for account {account.id}: {key}")
+    return 0
+
+
+def cmd_keys_revoke(args) -> int:
+    account = accounts.find_account(args.account)
+    accounts.revoke_key(account.id, args.key_id)
+    _print(args, {"account_id": account.id, "key_id": args.key_id, "revoked": True}, f"key {args.key_id} revoked")
+    return 0
+
+
+def cmd_suppression_import(args) -> int:
+    with open(args.file, encoding="utf-8") as handle:
+        added, rejected = suppression.add(suppression.read_file(handle))
+    _print(args, {"added": added, "rejected": rejected},
+           f"{added} addresses added to the suppression list" + (f"; {len(rejected)} lines were not addresses: "
+                                                                 f"{', '.join(rejected[:10])}" if rejected else ""))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="contact-gateway", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the gateway (gunicorn) and a job worker")
+    serve.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8080"))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "2")))
+    serve.add_argument("--database-url", default=None, help="overrides DATABASE_URL")
+    serve.add_argument("--no-worker", action="store_true", help="do not start the job worker process")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run the job worker (huey consumer)")
+    worker.add_argument("--threads", type=int, default=2)
+    worker.set_defaults(func=cmd_worker)
+
+    mig = sub.add_parser("migrate", help="create or upgrade the schema")
+    mig.add_argument("--json", action="store_true")
+    mig.set_defaults(func=cmd_migrate)
+
+    acc = sub.add_parser("accounts", help="accounts and API keys").add_subparsers(dest="what", required=True)
+    create = acc.add_parser("create", help="create an account and its first key")
+    create.add_argument("name")
+    create.add_argument("--key", help="register this existing vendor key instead of generating one")
+    create.add_argument("--contact-limit", type=int)
+    create.add_argument("--json", action="store_true")
+    create.set_defaults(func=cmd_accounts_create)
+    listing = acc.add_parser("list")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(func=cmd_accounts_list)
+    keys = acc.add_parser("keys", help="list an account's keys")
+    keys.add_argument("account")
+    keys.add_argument("--json", action="store_true")
+    keys.set_defaults(func=cmd_keys_list)
+    add = acc.add_parser("add-key", help="add a key (new, or an existing vendor key registered as-is)")
+    add.add_argument("account")
+    add.add_argument("--key")
+    add.add_argument("--dialect", choices=["unisender", "esputnik", "dotdigital", "altcraft", "icomm"])
+    add.add_argument("--username")
+    add.add_argument("--label")
+    add.add_argument("--json", action="store_true")
+    add.set_defaults(func=cmd_keys_add)
+    revoke = acc.add_parser("revoke-key")
+    revoke.add_argument("account")
+    revoke.add_argument("key_id", type=int)
+    revoke.add_argument("--json", action="store_true")
+    revoke.set_defaults(func=cmd_keys_revoke)
+
+    sup = sub.add_parser("suppression", help="the platform-wide bounce list").add_subparsers(dest="what",
+                                                                                           required=True)
+    imp = sup.add_parser("import", help="load addresses (one per line, or CSV email,reason)")
+    imp.add_argument("file")
+    imp.add_argument("--json", action="store_true")
+    imp.set_defaults(func=cmd_suppression_import)
+    return top
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    if getattr(args, "database_url", None):
+        os.environ["DATABASE_URL"] = args.database_url
+    store.open_database()
+    try:
+        migrate.migrate()
+        return args.func(args)
+    except CoreError as exc:
+        if getattr(args, "json", False):
+            print(json.dumps({"error": exc.code, "message": exc.message}), file=sys.stderr)
+        else:
+            print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Body codecs: PHP-style form arrays, JSON and hardened XML."""

@@ -1,0 +1,91 @@
+"""Form parameters as PHP reads them: query string and body merged, `a[b][]=c` keys nested."""
+from __future__ import annotations
+
+import io
+import re
+from urllib.parse import parse_qsl
+
+from falcon.media.multipart import MultipartFormHandler
+
+from ..problems import RequestProblem
+
+_multipart = MultipartFormHandler()
+# The size limit is enforced on the body as a whole; a 500-row import easily has thousands of parts.
+_multipart.parse_options.max_body_part_count = 0
+_multipart.parse_options.max_body_part_buffer_size = 64 * 1024 * 1024
+
+_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
+_PART = re.compile(r"\[([^\[\]]*)\]")
+
+
+def pairs_from_query(query: str) -> list[tuple[str, str]]:
+    return _parse_qsl(query)
+
+
+def pairs_from_body(body: bytes, content_type: str) -> list[tuple[str, str]]:
+    """Name/value pairs of a form body; any other media type carries no form parameters."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media == "multipart/form-data":
+        return _multipart_pairs(body, content_type)
+    if media in ("application/x-www-form-urlencoded", "") and body:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise RequestProblem("bad_encoding", "Request body is not valid UTF-8") from None
+        return _parse_qsl(text)
+    return []
+
+
+def _parse_qsl(text: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=None)
+    except UnicodeDecodeError:
+        raise RequestProblem("bad_encoding", "Parameters must be UTF-8 encoded") from None
+    except ValueError as exc:
+        raise RequestProblem("malformed", f"Malformed parameters: {exc}") from None
+
+
+def _multipart_pairs(body: bytes, content_type: str) -> list[tuple[str, str]]:
+    result = []
+    try:
+        for part in _multipart.deserialize(io.BytesIO(body), content_type, len(body)):
+            try:
+                result.append((part.name or "", part.data.decode("utf-8")))
+            except UnicodeDecodeError:
+                raise RequestProblem("bad_encoding", f"Form field {part.name!r} is not valid UTF-8") from None
+    except RequestProblem:
+        raise
+    except Exception as exc:  # falcon raises its own media errors for broken multipart bodies
+        raise RequestProblem("malformed", f"Malformed multipart body: {getattr(exc, 'description', exc)}") from None
+    return result
+
+
+def nest(pairs: list[tuple[str, str]]) -> dict:
+    """PHP's parse_str: `a[x][]=1` -> {'a': {'x': {'0': '1'}}}; later pairs win, `[]` appends."""
+    result: dict = {}
+    for key, value in pairs:
+        match = _KEY.match(key)
+        if not match:
+            result[key] = value
+            continue
+        path = [match.group(1)] + _PART.findall(match.group(2))
+        node = result
+        for i, part in enumerate(path[:-1]):
+            if part == "" and i > 0:
+                part = _next_index(node)
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = {}
+                node[part] = child
+            node = child
+        last = path[-1]
+        if last == "":
+            last = _next_index(node)
+        node[last] = value
+    return result
+
+
+def _next_index(node: dict) -> str:
+    numbers = [int(k) for k in node if k.lstrip("-").isdigit()]
+    return str(max(numbers) + 1 if numbers else 0)
+

@@ -1,0 +1,25 @@
+"""Settings from the environment, read once per process."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=lambda: os.environ.get("DATABASE_URL") or "sqlite:///var/contact-gateway.db")
+    queue_url: str = field(default_factory=lambda: os.environ.get("QUEUE_URL", ""))
+    bind: str = field(default_factory=lambda: os.environ.get("BIND", "127.0.0.1:8080"))
+    workers: int = field(default_factory=lambda: _int("WORKERS", 2))
+    public_url: str = field(default_factory=lambda: os.environ.get("PUBLIC_URL", ""))
+    # Body limits per dialect, in bytes (see each dialect's docs for the reasoning).
+    unisender_max_body: int = field(default_factory=lambda: _int("UNISENDER_MAX_BODY", 16 * 1024 * 1024))
+
+
+def settings() -> Settings:
+    return Settings()

@@ -1,0 +1,104 @@
+"""Unisender over HTTP: /{lang}/api/{method} and /{lang}/api/async/{method}, GET or POST, form bodies."""
+from __future__ import annotations
+
+import falcon
+import orjson
+
+from adapters.common import DialectError
+from adapters.unisender import errors
+from adapters.unisender.methods import lookup
+from core import service
+from core.errors import CoreError
+
+from ..body import decompress, read_body
+from ..codecs.form import nest, pairs_from_body, pairs_from_query
+from ..worker import enqueue, with_download
+from ..problems import RequestProblem
+from .. import downloads
+
+LANGS = frozenset({"en", "ru", "ua", "it"})
+CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+class UnisenderDialect:
+    name = "unisender"
+
+    def render_error(self, ex, req):
+        if isinstance(ex, DialectError):
+            body = errors.body(ex.code, ex.message)
+        elif isinstance(ex, CoreError):
+            body = errors.from_core(ex)
+        elif isinstance(ex, RequestProblem):
+            body = errors.from_problem(ex)
+        elif isinstance(ex, falcon.HTTPError):
+            body = errors.body("invalid_arg", ex.description or ex.title)
+        else:
+            body = errors.unexpected()
+        # Unisender's clients only read errors from HTTP 200 answers (see adapters/unisender/errors.py).
+        return falcon.HTTP_200, CONTENT_TYPE, orjson.dumps(body), None
+
+
+DIALECT = UnisenderDialect()
+
+
+class UnisenderApi:
+    def __init__(self, settings):
+        self.settings = settings
+
+    def on_get(self, req, resp, lang, method):
+        self._handle(req, resp, lang, method, False)
+
+    def on_post(self, req, resp, lang, method):
+        self._handle(req, resp, lang, method, False)
+
+    def on_get_async(self, req, resp, lang, method):
+        self._handle(req, resp, lang, method, True)
+
+    def on_post_async(self, req, resp, lang, method):
+        self._handle(req, resp, lang, method, True)
+
+    def _handle(self, req, resp, lang, name, is_async):
+        req.context.dialect = DIALECT
+        if lang not in LANGS:
+            raise DialectError("invalid_arg", f'Unsupported language "{lang}": one of en, ru, ua, it')
+        params = self.params(req)
+        fmt = params.get("format", "json")
+        if fmt != "json":
+            raise DialectError("invalid_arg", f'Unsupported format "{fmt}": only json')
+        method = lookup(name, is_async)
+        key = params.get("api_key")
+        account_id = service.authenticate(key if isinstance(key, str) else None, "unisender")
+        command = method.parse(params)
+        base_url = self.settings.public_url or req.prefix
+        if method.job:
+            command = with_download(command, base_url)
+        dry_run = _test_mode(params)
+        result = service.execute(account_id, command, dry_run=dry_run)
+        if method.job and not dry_run:
+            enqueue(result.id)
+        ctx = {"lang": lang, "file_url": lambda job: downloads.url(base_url, job)}
+        resp.content_type = CONTENT_TYPE
+        resp.data = orjson.dumps(method.render(result, params, ctx))
+
+    def params(self, req) -> dict:
+        """Query string and body merged; the body wins where both name the same parameter."""
+        query = pairs_from_query(req.query_string)
+        body = read_body(req, self.settings.unisender_max_body)
+        compression = dict(query).get("request_compression")
+        if compression:
+            body = decompress(body, compression.strip().lower(), self.settings.unisender_max_body)
+            content_type = "application/x-www-form-urlencoded"
+        else:
+            content_type = req.content_type or ""
+        return nest(query + pairs_from_body(body, content_type))
+
+
+def _test_mode(params: dict) -> bool:
+    value = params.get("test_mode")
+    return isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def add_routes(app: falcon.App, settings) -> None:
+    api = UnisenderApi(settings)
+    app.add_route("/{lang}/api/{method}", api)
+    app.add_route("/{lang}/api/async/{method}", api, suffix="async")

@@ -1,0 +1,37 @@
+"""The huey queue that carries job ids to workers: embedded SQLite by default, Redis or PostgreSQL by URL."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from huey import MemoryHuey, RedisHuey, SqliteHuey
+
+
+def make_huey():
+    """QUEUE_URL: redis://… | postgresql://… | sqlite:///path | memory:// (tests: run inline).
+
+    Without QUEUE_URL the queue follows DATABASE_URL: a SQLite file beside the SQLite store, or
+    the PostgreSQL store itself, so a fresh machine needs no extra server.
+    """
+    url = os.environ.get("QUEUE_URL") or _from_database(os.environ.get("DATABASE_URL", ""))
+    if url.startswith("memory"):
+        return MemoryHuey("contact-gateway", immediate=True)
+    if url.startswith("redis"):
+        return RedisHuey("contact-gateway", url=url)
+    if url.startswith(("postgres", "postgresql")):
+        from huey.contrib.sql_huey import SqlHuey
+
+        return SqlHuey("contact-gateway", database=url.replace("postgres://", "postgresql://", 1))
+    path = url.split("///", 1)[-1] if "///" in url else "var/queue.db"
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("contact-gateway", filename=path)
+
+
+def _from_database(database_url: str) -> str:
+    if database_url.startswith(("postgres", "postgresql")):
+        return database_url
+    path = database_url.split("///", 1)[-1] if "///" in database_url else "var/contact-gateway.db"
+    return f"sqlite:///{Path(path).with_name('queue.db')}"
+
+
+huey = make_huey()
