@@ -80,7 +80,7 @@ def create_list(account_id: int, title: str, database_number: int = 1, kind: str
     with store.write_transaction(_scope(account_id)):
         db_row = database(account_id, database_number)
         if unique_title and ContactList.get_or_none((ContactList.database == db_row.id) & (ContactList.title == title)):
-            raise CoreError(errors.DUPLICATE_NAME, f"A list titled {title!r} already exists", title=title)
+            raise CoreError(errors.DUPLICATE_NAME, f'A list titled "{title}" already exists', title=title)
         if number is None:
             number = next_number(ContactList, account_id)
         elif ContactList.get_or_none((ContactList.account == account_id) & (ContactList.number == number)):
@@ -100,7 +100,7 @@ def update_list(account_id: int, number, title: str | None = None, attrs: dict |
             clash = ContactList.get_or_none((ContactList.database == row.database_id) & (ContactList.title == title)
                                             & (ContactList.id != row.id))
             if unique_title and clash:
-                raise CoreError(errors.DUPLICATE_NAME, f"A list titled {title!r} already exists", title=title)
+                raise CoreError(errors.DUPLICATE_NAME, f'A list titled "{title}" already exists', title=title)
             row.title = title
         if attrs:
             row.attrs = {**row.attrs, **attrs}
@@ -147,7 +147,7 @@ def create_field(account_id: int, name: str, type: str = "string", database_numb
     with store.write_transaction(_scope(account_id)):
         db_row = database(account_id, database_number)
         if FieldDef.get_or_none((FieldDef.database == db_row.id) & (FieldDef.name == name)):
-            raise CoreError(errors.DUPLICATE_NAME, f"Field {name!r} already exists", name=name)
+            raise CoreError(errors.DUPLICATE_NAME, f'Field "{name}" already exists', name=name)
         if number is None:
             number = next_number(FieldDef, account_id)
         elif FieldDef.get_or_none((FieldDef.account == account_id) & (FieldDef.number == number)):
@@ -167,7 +167,7 @@ def update_field(account_id: int, number, name: str | None = None, public_name: 
             clash = FieldDef.get_or_none((FieldDef.database == row.database_id) & (FieldDef.id != row.id)
                                          & (pw.fn.LOWER(FieldDef.name) == name.lower()))
             if clash:
-                raise CoreError(errors.DUPLICATE_NAME, f"Field {name!r} already exists", name=name)
+                raise CoreError(errors.DUPLICATE_NAME, f'Field "{name}" already exists', name=name)
             row.name = name
         if public_name is not None:
             row.public_name = public_name

@@ -47,7 +47,7 @@ def open_database(url: str | None = None) -> peewee.Database:
             database = connect(url, pragmas=SQLITE_PRAGMAS)
         else:
             url = url.replace("postgres://", "postgresql://", 1)
-            database = connect(url, autorollback=True)
+            database = connect(url)
         proxy.initialize(database)
         _url = url
         return database
@@ -82,8 +82,15 @@ def write_transaction(scope: str):
             yield txn
         return
     with db.atomic() as txn:
-        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (zlib.crc32(scope.encode()),))
+        lock(scope)
         yield txn
+
+
+def lock(scope: str) -> None:
+    """Also hold `scope`'s write lock until the current transaction ends (SQLite: already exclusive)."""
+    db = database()
+    if not isinstance(db, peewee.SqliteDatabase):
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (zlib.crc32(scope.encode()),))
 
 
 

@@ -6,7 +6,7 @@ import json
 import os
 import sys
 
-from core import accounts, db as store, migrate, suppression
+from core import accounts, db as store, migrate, setup, suppression
 from core.errors import CoreError
 from core.schema import Account
 
@@ -96,6 +96,32 @@ def cmd_suppression_import(args) -> int:
     return 0
 
 
+def cmd_setup_apply(args) -> int:
+    with open(args.file, encoding="utf-8") as handle:
+        doc = setup.load(handle.read())
+    if args.check:
+        problems = setup.validate(doc)
+        if problems:
+            raise setup.SetupInvalid(problems)
+        _print(args, {"valid": True}, "The setup file is valid; nothing was written (--check).")
+        return 0
+    summary = setup.apply(doc).as_dict()
+    lines = [f"{verb} {', '.join(f'{n} {k}' for k, n in sorted(counts.items())) or 'nothing'}"
+             for verb, counts in summary.items()]
+    _print(args, summary, "; ".join(lines))
+    return 0
+
+
+def cmd_setup_export(args) -> int:
+    text = setup.dump(setup.export(args.account))
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="contact-gateway", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
@@ -149,6 +175,17 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--json", action="store_true")
     imp.set_defaults(func=cmd_suppression_import)
+    st = sub.add_parser("setup", help="a migrating client's ids and keys from a setup file").add_subparsers(
+        dest="what", required=True)
+    apply_ = st.add_parser("apply", help="validate the whole file, then create or update (idempotent)")
+    apply_.add_argument("file")
+    apply_.add_argument("--check", action="store_true", help="only validate")
+    apply_.add_argument("--json", action="store_true")
+    apply_.set_defaults(func=cmd_setup_apply)
+    export = st.add_parser("export", help="write an account back in the setup format")
+    export.add_argument("account")
+    export.add_argument("--output", "-o")
+    export.set_defaults(func=cmd_setup_export)
     return top
 
 
@@ -160,6 +197,14 @@ def main(argv=None) -> int:
     try:
         migrate.migrate()
         return args.func(args)
+    except setup.SetupInvalid as exc:
+        if getattr(args, "json", False):
+            print(json.dumps({"error": "setup_invalid", "problems": [vars(p) for p in exc.problems]}), file=sys.stderr)
+        else:
+            print(f"The setup file has {len(exc.problems)} problem(s); nothing was written:", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  {problem}", file=sys.stderr)
+        return 2
     except CoreError as exc:
         if getattr(args, "json", False):
             print(json.dumps({"error": exc.code, "message": exc.message}), file=sys.stderr)

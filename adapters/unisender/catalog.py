@@ -25,8 +25,10 @@ def _list_attrs(params: dict) -> dict:
     return {k: text(params, k) for k in ("before_subscribe_url", "after_subscribe_url") if text(params, k) is not None}
 
 
+# Lists come in the order they were created, as in Unisender's documented getLists example.
 GET_LISTS = Method(lambda p: c.GetLists(database=1),
-                   lambda rows, p, ctx: {"result": [{"id": r.number, "title": r.title} for r in rows]})
+                   lambda rows, p, ctx: {"result": [{"id": r.number, "title": r.title}
+                                                    for r in sorted(rows, key=lambda r: r.id)]})
 CREATE_LIST = Method(lambda p: c.CreateList(title=text(p, "title", required=True), attrs=_list_attrs(p)), _id)
 UPDATE_LIST = Method(lambda p: c.UpdateList(number=integer(p, "list_id", required=True), title=text(p, "title"),
                                             attrs=_list_attrs(p)), _empty)

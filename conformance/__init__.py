@@ -1,0 +1,1 @@
+"""Vendor conformance cases as data, and the runner that replays them."""

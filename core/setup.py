@@ -1,0 +1,263 @@
+"""Setup files: a migrating client's accounts, keys, databases, lists and fields, with their own ids.
+
+`apply` validates the whole file first (schema, duplicates, references, clashes with the store)
+and reports every problem with its location before writing anything; then it creates or updates
+in one transaction. Applying the same file twice changes nothing; `export` writes the store back
+in the same format, so export -> apply on an empty store -> export gives the same file.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from . import accounts as account_ops
+from . import db as store
+from .schema import Account, ContactList, Credential, Database, FieldDef
+
+SCHEMA = json.loads((Path(__file__).with_name("setup_schema.json")).read_text())
+_VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+
+@dataclass
+class Problem:
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class SetupInvalid(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+@dataclass
+class Summary:
+    created: dict = field(default_factory=lambda: defaultdict(int))
+    updated: dict = field(default_factory=lambda: defaultdict(int))
+    unchanged: dict = field(default_factory=lambda: defaultdict(int))
+
+    def as_dict(self) -> dict:
+        return {"created": dict(self.created), "updated": dict(self.updated), "unchanged": dict(self.unchanged)}
+
+
+def load(text: str) -> dict:
+    """A setup document from YAML or JSON text (JSON is YAML)."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SetupInvalid([Problem("file", f"not valid YAML/JSON: {exc}")]) from None
+    if not isinstance(doc, dict):
+        raise SetupInvalid([Problem("file", "the top level must be a mapping with `version` and `accounts`")])
+    return doc
+
+
+def _where(path) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "file"
+
+
+def validate(doc: dict) -> list[Problem]:
+    """Every problem of the document, each with its location; empty when it can be applied."""
+    problems = [Problem(_where(e.absolute_path), e.message)
+                for e in sorted(_VALIDATOR.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))]
+    if problems:
+        return problems
+    names: dict[str, str] = {}
+    key_owner: dict[str, str] = {}
+    for a, account in enumerate(doc["accounts"]):
+        here = f"accounts[{a}]"
+        if account["name"] in names:
+            problems.append(Problem(f"{here}.name", f"duplicate account name {account['name']!r} "
+                                                    f"(also at {names[account['name']]})"))
+        names[account["name"]] = here
+        existing = Account.get_or_none(Account.name == account["name"])
+        problems += _check_account(here, account, existing, key_owner)
+    return problems
+
+
+def _check_account(here: str, account: dict, existing: Account | None, key_owner: dict) -> list[Problem]:
+    problems = []
+    problems += _duplicates(here, "databases", account.get("databases", []), "id")
+    problems += _duplicates(here, "databases", account.get("databases", []), "profile_key")
+    problems += _duplicates(here, "lists", account.get("lists", []), "id")
+    problems += _duplicates(here, "fields", account.get("fields", []), "id")
+    declared = {d["id"] for d in account.get("databases", [])} | {1}
+    if existing is not None:
+        declared |= {d.number for d in Database.select(Database.number).where(Database.account == existing.id)}
+    for kind in ("lists", "fields"):
+        for i, item in enumerate(account.get(kind, [])):
+            if item.get("database", 1) not in declared:
+                problems.append(Problem(f"{here}.{kind}[{i}].database",
+                                        f"database {item['database']} is not declared in this account"))
+    titles, field_names = {}, {}
+    for i, item in enumerate(account.get("lists", [])):
+        spot = (item.get("database", 1), item["title"])
+        if spot in titles:
+            problems.append(Problem(f"{here}.lists[{i}].title", f"duplicate title {item['title']!r} in database "
+                                                                f"{spot[0]} (also at {titles[spot]})"))
+        titles[spot] = f"{here}.lists[{i}]"
+    for i, item in enumerate(account.get("fields", [])):
+        spot = (item.get("database", 1), item["name"])
+        if spot in field_names:
+            problems.append(Problem(f"{here}.fields[{i}].name", f"duplicate field name {item['name']!r} in database "
+                                                                f"{spot[0]} (also at {field_names[spot]})"))
+        field_names[spot] = f"{here}.fields[{i}]"
+        if item.get("allowed_values") and item.get("type", "string") != "enum":
+            problems.append(Problem(f"{here}.fields[{i}].allowed_values", "allowed_values needs type enum"))
+    for i, key in enumerate(account.get("keys", [])):
+        digest = key.get("key_sha256") or account_ops.key_hash(key["key"])
+        spot = f"{here}.keys[{i}]"
+        if digest in key_owner:
+            problems.append(Problem(spot, f"the same key is also at {key_owner[digest]}"))
+        key_owner[digest] = spot
+        holder = Credential.get_or_none(Credential.key_hash == digest)
+        if holder is not None and (existing is None or holder.account_id != existing.id):
+            problems.append(Problem(spot, "this key already belongs to another account in the store"))
+    return problems
+
+
+def _duplicates(here: str, kind: str, items: list, attribute: str) -> list[Problem]:
+    seen, problems = {}, []
+    for i, item in enumerate(items):
+        value = item.get(attribute)
+        if value is None:
+            continue
+        if value in seen:
+            problems.append(Problem(f"{here}.{kind}[{i}].{attribute}",
+                                    f"duplicate {attribute} {value!r} (also at {here}.{kind}[{seen[value]}])"))
+        else:
+            seen[value] = i
+    return problems
+
+
+def apply(doc: dict) -> Summary:
+    """Validate, then create or update everything in one transaction; raises SetupInvalid first."""
+    problems = validate(doc)
+    if problems:
+        raise SetupInvalid(problems)
+    summary = Summary()
+    with store.write_transaction("accounts"):
+        for account in doc["accounts"]:
+            _apply_account(account, summary)
+    return summary
+
+
+def _apply_account(spec: dict, summary: Summary) -> Account:
+    account = Account.get_or_none(Account.name == spec["name"])
+    if account is None:
+        account = Account.create(name=spec["name"], contact_limit=spec.get("contact_limit"),
+                                 settings=spec.get("settings", {}))
+        summary.created["accounts"] += 1
+    else:
+        _update(account, {"contact_limit": spec.get("contact_limit"), "settings": spec.get("settings", {})},
+                "accounts", summary)
+    store.lock(f"account:{account.id}")
+    for key in spec.get("keys", []):
+        _apply_key(account, key, summary)
+    databases = {d.number: d for d in Database.select().where(Database.account == account.id)}
+    if 1 not in databases:
+        databases[1] = Database.create(account=account, number=1, name="Main")
+    for item in spec.get("databases", []):
+        attrs = {"profile_key": item["profile_key"]} if item.get("profile_key") else {}
+        row = databases.get(item["id"])
+        values = {"name": item.get("name", "Main" if item["id"] == 1 else ""), "attrs": attrs}
+        if row is None:
+            databases[item["id"]] = Database.create(account=account, number=item["id"], **values)
+            summary.created["databases"] += 1
+        else:
+            _update(row, values, "databases", summary)
+    for item in spec.get("lists", []):
+        attrs = dict(item.get("attrs", {}))
+        if item.get("channels"):
+            attrs["channels"] = item["channels"]
+        values = {"title": item["title"], "kind": item.get("kind", "list"), "attrs": attrs,
+                  "database": databases[item.get("database", 1)].id}
+        _upsert_numbered(ContactList, account, item["id"], values, "lists", summary)
+    for item in spec.get("fields", []):
+        values = {"name": item["name"], "type": item.get("type", "string"), "public_name": item.get("public_name"),
+                  "allowed_values": item.get("allowed_values"), "attrs": item.get("attrs", {}),
+                  "database": databases[item.get("database", 1)].id}
+        _upsert_numbered(FieldDef, account, item["id"], values, "fields", summary)
+    return account
+
+
+def _apply_key(account: Account, spec: dict, summary: Summary) -> None:
+    digest = spec.get("key_sha256") or account_ops.key_hash(spec["key"])
+    values = {"dialect": spec.get("dialect"), "username": spec.get("username"), "label": spec.get("label", ""),
+              "key_prefix": spec.get("prefix") or (spec["key"][:6] if "key" in spec else digest[:6])}
+    row = Credential.get_or_none(Credential.key_hash == digest)
+    if row is None:
+        Credential.create(account=account, key_hash=digest, **values)
+        summary.created["keys"] += 1
+    else:
+        _update(row, values, "keys", summary)
+
+
+def _upsert_numbered(model, account: Account, number: int, values: dict, kind: str, summary: Summary) -> None:
+    row = model.get_or_none((model.account == account.id) & (model.number == number))
+    if row is None:
+        model.create(account=account, number=number, **values)
+        summary.created[kind] += 1
+    else:
+        _update(row, values, kind, summary)
+
+
+def _update(row, values: dict, kind: str, summary: Summary) -> None:
+    current = {name: (getattr(row, f"{name}_id") if name == "database" else getattr(row, name)) for name in values}
+    if current == values:
+        summary.unchanged[kind] += 1
+        return
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.save()
+    summary.updated[kind] += 1
+
+
+def export(account_ref) -> dict:
+    """One account as a setup document (keys by digest: the secrets themselves are not kept)."""
+    account = account_ops.find_account(account_ref)
+    numbers = {d.id: d.number for d in Database.select().where(Database.account == account.id)}
+    doc = {"name": account.name}
+    if account.contact_limit is not None:
+        doc["contact_limit"] = account.contact_limit
+    if account.settings:
+        doc["settings"] = account.settings
+    doc["keys"] = [_export_key(k) for k in Credential.select().where(
+        (Credential.account == account.id) & Credential.revoked_at.is_null()).order_by(Credential.id)]
+    doc["databases"] = [_compact({"id": d.number, "name": d.name, "profile_key": d.attrs.get("profile_key")})
+                        for d in Database.select().where(Database.account == account.id).order_by(Database.number)]
+    doc["lists"] = []
+    for row in ContactList.select().where(ContactList.account == account.id).order_by(ContactList.number):
+        attrs = dict(row.attrs or {})
+        channels = attrs.pop("channels", None)
+        doc["lists"].append(_compact({"id": row.number, "title": row.title, "database": numbers[row.database_id],
+                                      "kind": row.kind, "channels": channels, "attrs": attrs or None}))
+    doc["fields"] = [_compact({"id": row.number, "name": row.name, "type": row.type,
+                               "database": numbers[row.database_id], "public_name": row.public_name,
+                               "allowed_values": row.allowed_values, "attrs": row.attrs or None})
+                     for row in FieldDef.select().where(FieldDef.account == account.id).order_by(FieldDef.number)]
+    return {"version": 1, "accounts": [doc]}
+
+
+def _export_key(row: Credential) -> dict:
+    return _compact({"key_sha256": row.key_hash, "prefix": row.key_prefix, "dialect": row.dialect,
+                     "username": row.username, "label": row.label or None})
+
+
+def _compact(values: dict) -> dict:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def dump(doc: dict) -> str:
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+
