@@ -22,7 +22,8 @@ class ListResolver:
 
     def load(self, items: list[ContactChange]) -> None:
         refs = {change.list for item in items for change in item.lists}
-        self.used = bool(refs) or self.cmd.lists_mode == "replace" or any(i.lists_mode == "replace" for i in items)
+        self.used = bool(refs) or self.cmd.lists_mode == "replace" or any(
+            i.lists_mode == "replace" or i.replace_lists_of for i in items)
         if not refs:
             return
         numbers = {r for r in refs if isinstance(r, int)}
@@ -108,10 +109,13 @@ def apply_list_changes(state: ContactState, item: ContactChange, lists: ListReso
                 current.dirty = True
         if before != (current.status, current.subscribed_at, current.unsubscribed_at, current.excluded_at):
             current.dirty = True
-    if mode == "replace":
+    if mode == "replace" or item.replace_lists_of:
+        channels = item.replace_lists_of or None
         for key, membership in list(state.memberships.items()):
             # Consent records survive a replace: an unsubscribe is the contact's decision, not data.
-            if key not in mentioned and membership.status != "unsubscribed":
+            if key in mentioned or membership.status == "unsubscribed":
+                continue
+            if channels is None or key[1] in channels:
                 _remove(state, key)
 
 

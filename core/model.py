@@ -66,6 +66,7 @@ class ContactChange:
     confirmed: bool | None = None
     lists: list[ListChange] = field(default_factory=list)
     lists_mode: str | None = None  # None: the command's lists_mode
+    replace_lists_of: tuple[str, ...] = ()  # replace memberships of these channels only
     delete: bool = False
     clear_identities: tuple[str, ...] = ()  # identities to remove (e.g. eSputnik contactFields)
     error: CoreError | None = None  # set by an adapter that already knows this item is bad

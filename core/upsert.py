@@ -146,10 +146,11 @@ class _Batch:
         for state in self.states.values():
             state.tags = set()
         if self.states:
-            query = (ContactTag.select(ContactTag.contact, Tag.name).join(Tag)
+            query = (ContactTag.select(ContactTag.contact, Tag.id, Tag.name).join(Tag)
                      .where(ContactTag.contact.in_(list(self.states))).tuples())
-            for contact_id, name in query:
+            for contact_id, tag_id, name in query:
                 self.states[contact_id].tags.add(name)
+                self.tag_ids[name] = tag_id
 
     def _suppressed(self, identities: list[dict]) -> set[str]:
         emails = sorted({ids["email"] for ids in identities if "email" in ids})

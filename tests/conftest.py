@@ -60,6 +60,16 @@ def postgres_ready():
         pass
 
 
+def clear_store() -> None:
+    """Empty every table of the open store (ids restart)."""
+    names = [m._meta.table_name for m in MODELS if m._meta.table_name != "schema_version"]
+    if store.is_sqlite():
+        for name in names:
+            store.database().execute_sql(f'DELETE FROM "{name}"')
+    else:
+        store.database().execute_sql(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
+
+
 @pytest.fixture(params=BACKENDS)
 def store_url(request, tmp_path):
     """A fresh, migrated store for one test; every test runs on each backend."""
@@ -68,8 +78,7 @@ def store_url(request, tmp_path):
         url = pg_url()
         store.open_database(url)
         migrate.migrate(url)
-        names = ", ".join(m._meta.table_name for m in MODELS if m._meta.table_name != "schema_version")
-        store.database().execute_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        clear_store()
     else:
         url = f"sqlite:///{tmp_path}/store.db"
         store.open_database(url)

@@ -82,9 +82,10 @@ def parse(params: dict) -> UpsertCommand:
     parsed = rows(params, len(names_))
     items = [row_change(names_, cells) for _, cells in parsed]
     if flag(params, "overwrite_lists"):
+        # A row replaces the lists of each channel whose list columns it carries (email, phone).
         for item, (_, cells) in zip(items, parsed):
-            if any(_is_list_column(names_[j]) for j in cells):
-                item.lists_mode = "replace"
+            item.replace_lists_of = tuple(sorted({names_[j].split("_", 1)[0] for j in cells
+                                                  if _is_list_column(names_[j])}))
     return UpsertCommand(
         items=items,
         match=("email", "phone"),
@@ -101,7 +102,8 @@ def parse(params: dict) -> UpsertCommand:
 
 
 def _is_list_column(name: str) -> bool:
-    return name.split("_", 1)[-1] in LIST_COLUMNS
+    channel, _, column = name.partition("_")
+    return channel in ("email", "phone") and (column in LIST_COLUMNS or column == "subscribe_times")
 
 
 def row_change(names_: list[str], cells: dict[int, str]) -> ContactChange:

@@ -1,0 +1,77 @@
+"""Starting the real gateway (gunicorn + job worker) as a child process for end-to-end tests."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def cli(*args, env: dict, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "gateway.cli", *args], cwd=ROOT, env={**os.environ, **env},
+                            capture_output=True, text=True, input=input, timeout=120)
+    if check and result.returncode != 0:
+        raise AssertionError(f"contact-gateway {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+class Gateway:
+    """`contact-gateway serve` in its own process group, so a test can kill all of it at once."""
+
+    def __init__(self, env: dict, workers: int = 2, cwd: Path = ROOT):
+        self.port = free_port()
+        self.env = {**os.environ, **env}
+        self.env.pop("QUEUE_URL", None) if env.get("QUEUE_URL") is None else None
+        self.workers = workers
+        self.cwd = cwd
+        self.process: subprocess.Popen | None = None
+        self.log = Path(env.get("LOG_DIR", "/tmp")) / f"gateway-{self.port}.log"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60) -> "Gateway":
+        handle = open(self.log, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gateway.cli", "serve", "--bind", f"127.0.0.1:{self.port}", "--workers",
+             str(self.workers)], cwd=self.cwd, env=self.env, stdout=handle, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(self.base_url + "/readyz", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError(f"gateway did not start:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: master, web workers and job worker, mid-whatever."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()

@@ -1,0 +1,54 @@
+"""Normalisation of emails, phones, dates and booleans."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from core import normalize
+from core.errors import CoreError
+
+
+@pytest.mark.parametrize("raw, expected", [(" Anna@Example.COM ", "anna@example.com"), ("a+b@example.com", "a+b@example.com")])
+def test_email(raw, expected):
+    assert normalize.email(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "plain", "a@", "@b.c", "a@b", "a b@example.com", "a..b@example.com"])
+def test_bad_email(raw):
+    with pytest.raises(CoreError):
+        normalize.email(raw)
+
+
+@pytest.mark.parametrize("raw, expected", [("+79261232323", "+79261232323"), ("79261232323", "+79261232323"),
+                                           (" 79261232323", "+79261232323"), ("+44 20 7946 0958", "+442079460958"),
+                                           ("380942583691", "+380942583691")])
+def test_phone(raw, expected):
+    assert normalize.phone(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["12", "abc", "+1", ""])
+def test_bad_phone(raw):
+    with pytest.raises(CoreError):
+        normalize.phone(raw)
+
+
+def test_national_phone_with_default_region():
+    assert normalize.phone("89091234567", default_region="RU") == "+79091234567"
+
+
+@pytest.mark.parametrize("raw", ["2024-01-02 03:04:05", "2024-01-02T03:04:05Z", "2024-01-02T06:04:05+03:00"])
+def test_timestamps_are_utc(raw):
+    assert normalize.timestamp(raw) == datetime(2024, 1, 2, 3, 4, 5)
+
+
+@pytest.mark.parametrize("raw", ["02.01.2024", "02-01-2024", "2024.01.02", "02/01/2024", "2024-01-02"])
+def test_date_formats(raw):
+    assert normalize.timestamp(raw) == datetime(2024, 1, 2)
+
+
+def test_booleans():
+    assert [normalize.boolean(v) for v in ("1", "true", "Yes", "0", "False", "", 1, True)] == [
+        True, True, True, False, False, False, True, True]
+    with pytest.raises(CoreError):
+        normalize.boolean("maybe")
