@@ -7,11 +7,10 @@ from . import catalog
 from . import db as store
 from .contact_state import CONTACT_COLUMNS
 from .schema import Contact, ContactTag, Event, Membership, Tag
+from .sql_bulk import insert_rows
 
-_CONTACT_FIELDS = [getattr(Contact, name) for name in CONTACT_COLUMNS]
-_MEMBERSHIP_FIELDS = [Membership.contact, Membership.list, Membership.channel, Membership.status,
-                      Membership.subscribed_at, Membership.unsubscribed_at, Membership.excluded_at,
-                      Membership.updated_at, Membership.attrs]
+_MEMBERSHIP_COLUMNS = ["contact", "list", "channel", "status", "subscribed_at", "unsubscribed_at", "excluded_at",
+                       "updated_at", "attrs"]
 
 
 def chunks(rows: list, width: int):
@@ -23,28 +22,23 @@ def chunks(rows: list, width: int):
 
 
 def insert_contacts(states) -> None:
-    """INSERT the new contacts and learn their ids (matched back by the unique profile_id)."""
+    """INSERT the new contacts under ids taken beforehand, so later rows can refer to them."""
     if not states:
         return
-    by_profile = {s.row["profile_id"]: s for s in states}
-    for chunk in chunks(states, len(CONTACT_COLUMNS)):
-        rows = [tuple(s.row[c] for c in CONTACT_COLUMNS) for s in chunk]
-        query = Contact.insert_many(rows, fields=_CONTACT_FIELDS).returning(Contact.id, Contact.profile_id)
-        for contact_id, profile_id in query.tuples().execute():
-            by_profile[profile_id].row["id"] = contact_id
+    for state, contact_id in zip(states, store.allocate_ids(Contact._meta.table_name, len(states))):
+        state.row["id"] = contact_id
+    columns = ["id", *CONTACT_COLUMNS]
+    insert_rows(Contact, columns, [tuple(s.row[c] for c in columns) for s in states])
 
 
 def update_contacts(states) -> None:
     """UPDATE many contacts in one statement: an upsert on the primary key, full rows."""
     if not states:
         return
-    columns = ("id",) + CONTACT_COLUMNS
-    fields = [Contact.id] + _CONTACT_FIELDS
-    for chunk in chunks(states, len(columns)):
-        rows = [tuple(s.row[c] for c in columns) for s in chunk]
-        (Contact.insert_many(rows, fields=fields)
-         .on_conflict(conflict_target=[Contact.id], preserve=_CONTACT_FIELDS[3:])
-         .execute())
+    columns = ["id", *CONTACT_COLUMNS]
+    rows = [tuple(s.row[c] for c in columns) for s in states]
+    insert_rows(Contact, columns, rows, conflict=["id"],
+                update=[c for c in CONTACT_COLUMNS if c not in ("account", "database")])
 
 
 def write_memberships(states, now) -> None:
@@ -58,11 +52,8 @@ def write_memberships(states, now) -> None:
                 rows.append((state.id, membership.list_id, membership.channel, membership.status,
                              membership.subscribed_at, membership.unsubscribed_at, membership.excluded_at, now,
                              membership.attrs))
-    for chunk in chunks(rows, len(_MEMBERSHIP_FIELDS)):
-        (Membership.insert_many(chunk, fields=_MEMBERSHIP_FIELDS)
-         .on_conflict(conflict_target=[Membership.contact, Membership.list, Membership.channel],
-                      preserve=_MEMBERSHIP_FIELDS[3:])
-         .execute())
+    insert_rows(Membership, _MEMBERSHIP_COLUMNS, rows, conflict=["contact", "list", "channel"],
+                update=_MEMBERSHIP_COLUMNS[3:])
 
 
 def write_tags(account_id: int, states, known: dict[str, int]) -> None:
@@ -80,8 +71,7 @@ def write_tags(account_id: int, states, known: dict[str, int]) -> None:
     for chunk in chunks(ids, 1):
         ContactTag.delete().where(ContactTag.contact.in_(chunk)).execute()
     links = [(s.id, known[t]) for s in dirty for t in sorted(s.tags)]
-    for chunk in chunks(links, 2):
-        ContactTag.insert_many(chunk, fields=[ContactTag.contact, ContactTag.tag]).on_conflict_ignore().execute()
+    insert_rows(ContactTag, ["contact", "tag"], links, conflict=["contact", "tag"])
 
 
 def clear_wiped(states) -> None:

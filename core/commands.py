@@ -25,6 +25,26 @@ class FindContact:
 
 
 @dataclass
+class FindContacts:
+    """Several contacts by one identity kind, in one query; absent values are simply missing."""
+
+    kind: str
+    values: list
+    database: int | None = 1
+    include_deleted: bool = False
+
+
+@dataclass
+class DeleteContacts:
+    """Soft-delete (or erase for good) the contacts named by identity values, in order."""
+
+    kind: str
+    values: list
+    database: int | None = 1
+    erase: bool = False
+
+
+@dataclass
 class SearchContacts:
     filter: ContactFilter = field(default_factory=ContactFilter)
     offset: int = 0

@@ -1,8 +1,6 @@
 """A contact held in memory during one batch, and the rules that change it."""
 from __future__ import annotations
 
-import os
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -10,15 +8,9 @@ from . import errors
 from .model import LOCKED_STATUSES, UNSET, ContactChange, UpsertCommand
 
 CONTACT_COLUMNS = (
-    "account", "database", "profile_id", "email", "phone", "external_id", "email_status",
-    "phone_status", "confirmed", "attrs", "fields", "channels", "source", "created_at",
-    "updated_at", "deleted_at",
+    "account", "database", "email", "phone", "external_id", "email_status", "phone_status",
+    "confirmed", "attrs", "fields", "channels", "source", "created_at", "updated_at", "deleted_at",
 )
-
-
-def new_profile_id() -> str:
-    """24 hex characters like Altcraft's (and MongoDB's) ids: 4 bytes of time, 8 random."""
-    return f"{int(time.time()):08x}{os.urandom(8).hex()}"
 
 
 @dataclass
@@ -50,8 +42,7 @@ class ContactState:
     @classmethod
     def create(cls, account_id: int, database_id: int, source: str, now: datetime) -> ContactState:
         row = dict(
-            id=None, account=account_id, database=database_id, profile_id=new_profile_id(),
-            email=None, phone=None, external_id=None, email_status=None, phone_status=None,
+            id=None, account=account_id, database=database_id, email=None, phone=None, external_id=None, email_status=None, phone_status=None,
             confirmed=True, attrs={}, fields={}, channels={}, source=source, created_at=now,
             updated_at=now, deleted_at=None,
         )
@@ -74,7 +65,7 @@ class ContactState:
 
     def wipe(self, now: datetime) -> None:
         """Forget everything a deleted contact had: it comes back as a new contact."""
-        keep = ("id", "account", "database", "profile_id", "source")
+        keep = ("id", "account", "database", "source")
         for column in CONTACT_COLUMNS:
             if column not in keep:
                 self.row[column] = {} if column in ("attrs", "fields", "channels") else None

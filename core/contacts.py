@@ -6,7 +6,7 @@ from datetime import datetime
 
 import peewee as pw
 
-from . import catalog, errors, normalize
+from . import catalog, errors, ids, normalize
 from .errors import CoreError
 from .schema import Contact, ContactList, ContactTag, FieldDef, Membership, Tag
 
@@ -75,7 +75,17 @@ def _identity(kind: str, value):
             return int(value)
         except (TypeError, ValueError):
             raise CoreError(errors.CONTACT_NOT_FOUND, f"Contact {value!r} not found") from None
+    if kind == "profile_id":
+        number = ids.contact_id(value)
+        if number is None:
+            raise CoreError(errors.CONTACT_NOT_FOUND, f"Contact {value!r} not found")
+        return number
     return str(value)
+
+
+def _column(kind: str) -> str:
+    """The contact column an identity kind is stored in (a profile id is the id)."""
+    return "id" if kind == "profile_id" else kind
 
 
 def find(account_id: int, kind: str, value, database: int | None = 1, include_deleted: bool = False,
@@ -85,7 +95,7 @@ def find(account_id: int, kind: str, value, database: int | None = 1, include_de
         wanted = _identity(kind, value)
     except CoreError:
         raise CoreError(errors.CONTACT_NOT_FOUND, f'Contact "{value}" not found', value=value) from None
-    query = Contact.select().where((Contact.account == account_id) & (getattr(Contact, kind) == wanted))
+    query = Contact.select().where((Contact.account == account_id) & (getattr(Contact, _column(kind)) == wanted))
     if database is not None:
         query = query.where(Contact.database == catalog.database(account_id, database).id)
     if not include_deleted:
@@ -151,18 +161,18 @@ def views(account_id: int, rows: list[dict], with_details: bool = True) -> list[
     """ContactViews for contact rows: three more queries for the whole page, not per contact."""
     if not rows:
         return []
-    ids = [row["id"] for row in rows]
+    contact_ids = [row["id"] for row in rows]
     field_defs = {str(f.id): f for f in FieldDef.select().where(FieldDef.database.in_({r["database"] for r in rows}))}
     numbers = {d.id: d.number for d in catalog.databases(account_id)}
-    tags: dict[int, list[str]] = {i: [] for i in ids}
-    memberships: dict[int, list[MembershipView]] = {i: [] for i in ids}
+    tags: dict[int, list[str]] = {i: [] for i in contact_ids}
+    memberships: dict[int, list[MembershipView]] = {i: [] for i in contact_ids}
     if with_details:
         tag_rows = (ContactTag.select(ContactTag.contact, Tag.name).join(Tag)
-                    .where(ContactTag.contact.in_(ids)).order_by(Tag.name).tuples())
+                    .where(ContactTag.contact.in_(contact_ids)).order_by(Tag.name).tuples())
         for contact_id, name in tag_rows:
             tags[contact_id].append(name)
         member_rows = (Membership.select(Membership, ContactList.number, ContactList.title).join(ContactList)
-                       .where(Membership.contact.in_(ids)).order_by(ContactList.number))
+                       .where(Membership.contact.in_(contact_ids)).order_by(ContactList.number))
         for m in member_rows:
             memberships[m.contact_id].append(MembershipView(
                 list=m.list.number, channel=m.channel, status=m.status, subscribed_at=m.subscribed_at,
@@ -174,10 +184,37 @@ def views(account_id: int, rows: list[dict], with_details: bool = True) -> list[
         by_name = {field_defs[k].name: v for k, v in values.items() if k in field_defs}
         by_number = {field_defs[k].number: v for k, v in values.items() if k in field_defs}
         result.append(ContactView(
-            id=row["id"], profile_id=row["profile_id"], database=numbers.get(row["database"], 1),
+            id=row["id"], profile_id=ids.profile_id(row["id"]), database=numbers.get(row["database"], 1),
             email=row["email"], phone=row["phone"], external_id=row["external_id"],
             email_status=row["email_status"], phone_status=row["phone_status"], confirmed=row["confirmed"],
             attrs=row["attrs"] or {}, fields=by_name, fields_by_number=by_number, channels=row["channels"] or {},
             source=row["source"], created_at=row["created_at"], updated_at=row["updated_at"],
             deleted_at=row["deleted_at"], tags=tags[row["id"]], memberships=memberships[row["id"]]))
     return result
+
+
+def find_many(account_id: int, kind: str, values: list, database: int | None = 1,
+              include_deleted: bool = False) -> dict:
+    """{given value: ContactView} for every value that names a contact; one query for all of them."""
+    wanted = {}
+    for value in values:
+        try:
+            wanted[_identity(kind, value)] = value
+        except CoreError:
+            continue
+    if not wanted:
+        return {}
+    query = Contact.select().where((Contact.account == account_id) & getattr(Contact, _column(kind)).in_(list(wanted)))
+    if database is not None:
+        query = query.where(Contact.database == catalog.database(account_id, database).id)
+    if not include_deleted:
+        query = query.where(Contact.deleted_at.is_null())
+    best: dict = {}
+    for row in query.dicts():
+        key = row[_column(kind)]
+        current = best.get(key)
+        rank = (row["deleted_at"] is None, row["updated_at"], row["id"])
+        if current is None or rank > (current["deleted_at"] is None, current["updated_at"], current["id"]):
+            best[key] = row
+    found = {row["id"]: view for row, view in zip(best.values(), views(account_id, list(best.values())))}
+    return {wanted[key]: found[row["id"]] for key, row in best.items()}

@@ -95,6 +95,36 @@ def lock(scope: str) -> None:
 
 
 
+def allocate_ids(table: str, count: int) -> list[int]:
+    """`count` fresh ids for rows of `table`, known before the INSERT (so no RETURNING is needed).
+
+    Never an id handed out before, even after the row with the highest id was erased: a profile
+    id derived from it may still sit in a client's database.
+    """
+    if count <= 0:
+        return []
+    db = database()
+    if isinstance(db, peewee.SqliteDatabase):
+        top = f'COALESCE((SELECT MAX(id) FROM "{table}"), 0)'
+        cursor = db.execute_sql(
+            f"INSERT INTO id_counter (name, value) VALUES (?, {top} + ?) "
+            f"ON CONFLICT(name) DO UPDATE SET value = MAX(value, {top}) + ? RETURNING value", (table, count, count))
+        last = cursor.fetchone()[0]
+        return list(range(last - count + 1, last + 1))
+    cursor = db.execute_sql("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                            (f'"{table}"', count))
+    return [row[0] for row in cursor.fetchall()]
+
+
+def json_text_sql(column: str, key: str) -> str:
+    """The same as json_text, as SQL text, for statements written by hand (key: a field id)."""
+    if not key.isdigit():
+        raise ValueError(f"field keys are numeric ids, got {key!r}")
+    if is_sqlite():
+        return f"CAST(json_extract(\"{column}\", '$.\"{key}\"') AS TEXT)"
+    return f"json_extract_path_text(\"{column}\"::json, '{key}')"
+
+
 def json_text(column, key: str):
     """SQL for the text of one top-level key of a JSON text column (custom-field matching)."""
     if is_sqlite():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from . import catalog, errors, normalize
 from . import db as store
-from .contacts import _identity
+from .contacts import _column, _identity
 from .errors import CoreError
 from .schema import Contact, ContactList, Membership
 
@@ -31,7 +31,7 @@ def change(account_id: int, kind: str, value, status: str, lists: list[int] | No
         contact = None
         if wanted is not None:
             contact = (Contact.select(Contact.id)
-                       .where((Contact.database == db_row.id) & (getattr(Contact, kind) == wanted)
+                       .where((Contact.database == db_row.id) & (getattr(Contact, _column(kind)) == wanted)
                               & Contact.deleted_at.is_null())
                        .order_by(Contact.updated_at.desc()).first())
         if contact is None:

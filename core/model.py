@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from . import ids
 from .errors import CoreError
 
 # System attributes a contact may carry, by canonical name (stored in Contact.attrs).
@@ -24,7 +25,7 @@ LOCKED_STATUSES = frozenset({"unsubscribed", "blocked"})
 
 MEMBERSHIP_STATUSES = frozenset({"subscribed", "unsubscribed", "excluded", "suspended"})
 
-IDENTITIES = ("id", "profile_id", "email", "phone", "external_id")
+IDENTITIES = ("id", "email", "phone", "external_id")  # a profile id is the id, written differently
 
 
 class _Unset:
@@ -53,7 +54,7 @@ class ListChange:
 class ContactChange:
     """One item of an upsert: identities to match, values to write, list and tag operations."""
 
-    identities: dict[str, Any] = field(default_factory=dict)  # id|profile_id|email|phone|external_id
+    identities: dict[str, Any] = field(default_factory=dict)  # id|email|phone|external_id
     custom_match: tuple[Any, Any] | None = None  # (field ref, value) for matching by a custom field
     match: tuple[str, ...] | None = None  # per-item match order; None: the command's
     attrs: dict[str, Any] = field(default_factory=dict)  # SYSTEM_ATTRS; None clears
@@ -118,7 +119,6 @@ class UpsertCommand:
 class ItemResult:
     outcome: str  # created | updated | deleted | unchanged | skipped | failed
     contact_id: int | None = None
-    profile_id: str | None = None
     error: CoreError | None = None
     warnings: list[tuple[str, str]] = field(default_factory=list)
     email: str | None = None
@@ -130,6 +130,10 @@ class ItemResult:
     @property
     def ok(self) -> bool:
         return self.outcome != "failed"
+
+    @property
+    def profile_id(self) -> str | None:
+        return ids.profile_id(self.contact_id) if self.contact_id else None
 
 
 @dataclass

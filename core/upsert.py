@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from . import catalog, errors, normalize
+from . import ids as contact_ids
 from . import db as store
 from .bulk_write import write_batch
 from .contact_state import ContactState, apply_identities, merge_map, new_status
@@ -18,6 +19,7 @@ from .field_values import FieldResolver
 from .list_changes import ListResolver, apply_list_changes
 from .model import UNSET, BatchResult, ContactChange, ItemResult, UpsertCommand
 from .schema import Account, Contact, ContactTag, Membership, Suppression, Tag
+from .sql_bulk import select_where_in
 
 
 def upsert(account_id: int, cmd: UpsertCommand) -> BatchResult:
@@ -78,6 +80,8 @@ class _Batch:
                     ids[kind] = normalize.phone(raw, self.cmd.default_phone_region)
                 elif kind == "id":
                     ids[kind] = int(raw)
+                elif kind == "profile_id":
+                    ids["id"] = contact_ids.contact_id(raw) or 0  # 0 names no contact: "not found"
                 else:
                     ids[kind] = str(raw).strip()
             if item.custom_match is not None:
@@ -96,27 +100,21 @@ class _Batch:
                 wanted[kind].add(value)
         if not wanted:
             return
-        clauses = []
-        for kind in ("id", "profile_id", "email", "phone", "external_id"):
-            if wanted.get(kind):
-                clauses.append(getattr(Contact, kind).in_(sorted(wanted[kind])))
+        conditions = [(kind, sorted(wanted[kind])) for kind in ("id", "email", "phone", "external_id")
+                      if wanted.get(kind)]
         by_field = defaultdict(set)
         for key, value in wanted.get("field", ()):
             by_field[key].add(value)
-        for key, values in by_field.items():
-            clauses.append(store.json_text(Contact.fields, key).in_(sorted(values)))
-        condition = clauses[0]
-        for clause in clauses[1:]:
-            condition |= clause
-        query = Contact.select().where((Contact.database == self.database.id) & condition)
-        for row in query.dicts():
+        conditions += [(store.json_text_sql("fields", key), sorted(values)) for key, values in by_field.items()]
+        for row in select_where_in(Contact, conditions, where='"database_id" = ' + store.database().param,
+                                   params=[self.database.id]):
             state = ContactState(row)
             self.states[row["id"]] = state
             self._index(state)
 
     def _index(self, state: ContactState) -> None:
         row = state.row
-        for kind in ("id", "profile_id", "email", "phone", "external_id"):
+        for kind in ("id", "email", "phone", "external_id"):
             if row[kind] is not None and state not in self.index[kind][row[kind]]:
                 self.index[kind][row[kind]].append(state)
         for key, value in self.fields.match_keys():
@@ -156,7 +154,7 @@ class _Batch:
         emails = sorted({ids["email"] for ids in identities if "email" in ids})
         if not emails:
             return set()
-        return {row.email for row in Suppression.select(Suppression.email).where(Suppression.email.in_(emails))}
+        return {row["email"] for row in select_where_in(Suppression, [("email", emails)], columns=["email"])}
 
     def _contact_room(self) -> int | None:
         """How many contacts the account may still gain before its limit (None: no limit)."""
@@ -192,8 +190,7 @@ class _Batch:
             if item.delete:
                 return self._result("deleted", state, warnings)
             if cmd.on_deleted == "skip":
-                return ItemResult("skipped", contact_id=state.id, profile_id=state.row["profile_id"],
-                                  error=CoreError(errors.CONTACT_DELETED, "Contact is deleted"), warnings=warnings)
+                return ItemResult("skipped", contact_id=state.id, error=CoreError(errors.CONTACT_DELETED, "Contact is deleted"), warnings=warnings)
             if cmd.mode == "create" and cmd.on_deleted != "recreate":
                 return self._fail(errors.ALREADY_EXISTS, "Contact already exists", warnings)
             restored = cmd.on_deleted == "restore"
@@ -332,7 +329,7 @@ class _Batch:
         if state is None:
             return ItemResult(outcome, warnings=warnings)
         row = state.row
-        return ItemResult(outcome, contact_id=state.id, profile_id=row["profile_id"], warnings=warnings,
+        return ItemResult(outcome, contact_id=state.id, warnings=warnings,
                           email=row["email"], phone=row["phone"], external_id=row["external_id"],
                           email_status=row["email_status"])
 
@@ -340,7 +337,6 @@ class _Batch:
         result = ItemResult("failed", error=CoreError(code, message, **details), warnings=warnings)
         if state is not None and not state.is_new:
             result.contact_id = state.id
-            result.profile_id = state.row["profile_id"]
         return result
 
 

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import phonenumbers
 import pytest
+from email_validator import validate_email
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from core import normalize
 from core.errors import CoreError
@@ -52,3 +55,24 @@ def test_booleans():
         True, True, True, False, False, False, True, True]
     with pytest.raises(CoreError):
         normalize.boolean("maybe")
+
+
+@settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow])
+@given(st.from_regex(normalize._PLAIN_EMAIL, fullmatch=True))
+def test_the_fast_email_path_never_accepts_what_the_library_refuses(address):
+    if normalize._plain_email(address):
+        validate_email(address, check_deliverability=False)
+
+
+@settings(max_examples=600)
+@given(st.from_regex(r"\+[1-9][0-9]{6,14}", fullmatch=True))
+def test_the_fast_phone_path_agrees_with_the_full_parser(text):
+    fast = normalize._plain_e164(text)
+    try:
+        number = phonenumbers.parse(text, None)
+        slow = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) \
+            if phonenumbers.is_possible_number(number) else None
+    except phonenumbers.NumberParseException:
+        slow = None
+    if fast is not None:
+        assert fast == slow

@@ -199,3 +199,17 @@ def test_a_batch_costs_the_same_number_of_queries_whatever_its_size(account):
         counts.append(len(seen))
     assert counts[0] == counts[1]
     assert counts[1] <= 16
+
+
+def test_find_many_and_delete_by_identity(account):
+    from core import deletion
+
+    run(account, [change(email="a@example.com"), change(email="b@example.com")])
+    found = contacts.find_many(account.id, "email", ["A@example.com", "nobody@example.com", "not an email"])
+    assert list(found) == ["A@example.com"] and found["A@example.com"].email == "a@example.com"
+    b_id = Contact.get(Contact.email == "b@example.com").id
+    assert deletion.delete(account.id, "email", ["b@example.com", "x@example.com"]) == [b_id, None]
+    assert contacts.find_many(account.id, "email", ["b@example.com"]) == {}
+    assert Contact.select().count() == 2  # soft: the row stays, restorable
+    deletion.delete(account.id, "email", ["b@example.com"], erase=True)
+    assert Contact.select().count() == 1

@@ -80,7 +80,8 @@ def rows(params: dict, width: int) -> list[tuple[int, dict[int, str]]]:
 def parse(params: dict) -> UpsertCommand:
     names_ = columns(params)
     parsed = rows(params, len(names_))
-    items = [row_change(names_, cells) for _, cells in parsed]
+    handlers = [_handler(name) for name in names_]
+    items = [row_change(handlers, cells) for _, cells in parsed]
     if flag(params, "overwrite_lists"):
         # A row replaces the lists of each channel whose list columns it carries (email, phone).
         for item, (_, cells) in zip(items, parsed):
@@ -106,74 +107,99 @@ def _is_list_column(name: str) -> bool:
     return channel in ("email", "phone") and (column in LIST_COLUMNS or column == "subscribe_times")
 
 
-def row_change(names_: list[str], cells: dict[int, str]) -> ContactChange:
+def row_change(handlers: list, cells: dict[int, str]) -> ContactChange:
     """One data row as a ContactChange; a value the row cannot carry fails only this row."""
     change = ContactChange()
-    lists: dict[str, dict[str, list]] = {"email": {}, "phone": {}}
-    times: dict[str, list] = {}
+    lists: dict = {}
     try:
-        for j, raw in sorted(cells.items()):
-            _cell(change, names_[j], raw, lists, times)
-        for channel in ("email", "phone"):
-            change.lists += _list_changes(channel, lists[channel], times.get(channel))
+        for j, raw in cells.items():
+            handlers[j](change, raw, lists)
+        if lists:
+            for channel in ("email", "phone"):
+                if channel in lists:
+                    change.lists += _list_changes(channel, lists[channel])
     except CoreError as exc:
         return ContactChange(error=exc)
     return change
 
 
-def _cell(change: ContactChange, name: str, raw: str, lists: dict, times: dict) -> None:
-    value = raw.strip()
+def _handler(name: str):
+    """The function that puts one cell of column `name` into a ContactChange (chosen once per request)."""
     if name not in SYSTEM_COLUMNS:
-        change.fields[name] = raw if raw != "" else None
-        return
+        def user_field(change, raw, lists):
+            change.fields[name] = raw if raw != "" else None
+        return user_field
     if name == "tags":
-        change.tags = names(value)
-        return
+        def tags(change, raw, lists):
+            change.tags = names(raw)
+        return tags
     if name == "delete":
-        change.delete = _boolean(value, name)
-        return
+        def delete(change, raw, lists):
+            change.delete = _boolean(raw.strip(), name)
+        return delete
     channel, _, column = name.partition("_")
     if column == "":
-        change.identities[channel] = value
-    elif column == "status":
-        if value:
-            status = value.lower()
-            if status not in STATUSES:
-                raise CoreError(core_errors.INVALID_STATUS, f'Invalid {name}: "{value}"', column=name)
-            setattr(change, f"{channel}_status", status)
-    elif column == "availability":
-        if value:
-            if value.lower() not in AVAILABILITY:
-                raise CoreError(core_errors.INVALID_VALUE, f'Invalid {name}: "{value}"', column=name)
-            change.attrs[f"{channel}_availability"] = value.lower()
-    elif column in ("add_time", "confirm_time"):
-        if value:
-            stamp = _timestamp(value, name)
-            change.attrs[f"{channel}_{META_ATTRS[column]}"] = stamp.strftime("%Y-%m-%d %H:%M:%S")
-    elif column in ("request_ip", "confirm_ip"):
-        if value:
-            try:
-                change.attrs[f"{channel}_{META_ATTRS[column]}"] = normalize.ip(value)
-            except CoreError:
-                raise CoreError(core_errors.INVALID_VALUE, f'Invalid {name}: "{value}"', column=name) from None
-    elif column == "subscribe_times":
-        times[channel] = [_timestamp(t.strip(), name) for t in value.split(",")] if value else []
-    elif column in LIST_COLUMNS:
+        def identity(change, raw, lists):
+            change.identities[channel] = raw.strip()
+        return identity
+    if column == "status":
+        attribute = f"{channel}_status"
+
+        def status(change, raw, lists):
+            value = raw.strip().lower()
+            if value:
+                if value not in STATUSES:
+                    raise CoreError(core_errors.INVALID_STATUS, f'Invalid {name}: "{raw.strip()}"', column=name)
+                setattr(change, attribute, value)
+        return status
+    attr = f"{channel}_{META_ATTRS.get(column, column)}"
+    if column == "availability":
+        def availability(change, raw, lists):
+            value = raw.strip().lower()
+            if value:
+                if value not in AVAILABILITY:
+                    raise CoreError(core_errors.INVALID_VALUE, f'Invalid {name}: "{raw.strip()}"', column=name)
+                change.attrs[attr] = value
+        return availability
+    if column in ("add_time", "confirm_time"):
+        def moment(change, raw, lists):
+            value = raw.strip()
+            if value:
+                change.attrs[attr] = _timestamp(value, name).strftime("%Y-%m-%d %H:%M:%S")
+        return moment
+    if column in ("request_ip", "confirm_ip"):
+        def address(change, raw, lists):
+            value = raw.strip()
+            if value:
+                try:
+                    change.attrs[attr] = normalize.ip(value)
+                except CoreError:
+                    raise CoreError(core_errors.INVALID_VALUE, f'Invalid {name}: "{value}"', column=name) from None
+        return address
+    if column == "subscribe_times":
+        def times(change, raw, lists):
+            value = raw.strip()
+            lists.setdefault(channel, {})["times"] = [_timestamp(t.strip(), name) for t in value.split(",")] \
+                if value else []
+        return times
+
+    def list_ids(change, raw, lists):
         ids = []
-        for part in value.split(","):
+        for part in raw.split(","):
             part = part.strip()
             if not part:
                 continue
             if not part.isdigit():
                 raise CoreError(core_errors.INVALID_VALUE, f'Invalid list id in {name}: "{part}"', column=name)
             ids.append(int(part))
-        lists[channel][column] = ids
+        lists.setdefault(channel, {})[column] = ids
+    return list_ids
 
 
-def _list_changes(channel: str, columns_: dict, times: list | None) -> list[ListChange]:
+def _list_changes(channel: str, columns_: dict) -> list[ListChange]:
     result = []
     subscribe = columns_.get("list_ids", [])
-    times = times or []
+    times = columns_.get("times") or []
     if len(times) > len(subscribe):
         raise CoreError(core_errors.INVALID_VALUE,
                         f"{channel}_subscribe_times has more dates than {channel}_list_ids has lists",

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import re
 from urllib.parse import parse_qsl
 
 from falcon.media.multipart import MultipartFormHandler
@@ -14,8 +13,6 @@ _multipart = MultipartFormHandler()
 _multipart.parse_options.max_body_part_count = 0
 _multipart.parse_options.max_body_part_buffer_size = 64 * 1024 * 1024
 
-_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
-_PART = re.compile(r"\[([^\[\]]*)\]")
 
 
 def pairs_from_query(query: str) -> list[tuple[str, str]]:
@@ -64,17 +61,16 @@ def nest(pairs: list[tuple[str, str]]) -> dict:
     """PHP's parse_str: `a[x][]=1` -> {'a': {'x': {'0': '1'}}}; later pairs win, `[]` appends."""
     result: dict = {}
     for key, value in pairs:
-        match = _KEY.match(key)
-        if not match:
+        path = _path(key)
+        if path is None:
             result[key] = value
             continue
-        path = [match.group(1)] + _PART.findall(match.group(2))
         node = result
         for i, part in enumerate(path[:-1]):
             if part == "" and i > 0:
                 part = _next_index(node)
             child = node.get(part)
-            if not isinstance(child, dict):
+            if child.__class__ is not dict:
                 child = {}
                 node[part] = child
             node = child
@@ -83,6 +79,21 @@ def nest(pairs: list[tuple[str, str]]) -> dict:
             last = _next_index(node)
         node[last] = value
     return result
+
+
+def _path(key: str) -> list[str] | None:
+    """'a[b][]' -> ['a', 'b', '']; None for a plain name or unbalanced brackets (kept literally)."""
+    opening = key.find("[")
+    if opening <= 0 or key[-1] != "]":
+        return None
+    inner = key[opening + 1:-1].split("][")
+    for part in inner:
+        if "[" in part or "]" in part:
+            return None
+    name = key[:opening]
+    if "]" in name:
+        return None
+    return [name, *inner]
 
 
 def _next_index(node: dict) -> str:

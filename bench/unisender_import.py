@@ -1,0 +1,66 @@
+"""importContacts, 500-row requests through the WSGI app, against parse + bulk upsert of the same rows.
+
+Run: .venv/bin/python -m bench.unisender_import [--requests 20]
+"""
+from __future__ import annotations
+
+import argparse
+from urllib.parse import urlencode
+
+from .common import fresh_store, raw_sqlite_limit, report, timed, wsgi_caller
+
+COLUMNS = ["email", "Name", "phone", "email_list_ids"]
+
+
+def bodies(key: str, requests: int, prefix: str, operator: int) -> list[bytes]:
+    result = []
+    for r in range(requests):
+        pairs = [("api_key", key)] + [(f"field_names[{i}]", n) for i, n in enumerate(COLUMNS)]
+        for i in range(500):
+            n = r * 500 + i
+            pairs += [(f"data[{i}][0]", f"{prefix}{n}@example.com"), (f"data[{i}][1]", f"Name {n}"),
+                      (f"data[{i}][2]", f"+79{operator}{n:07d}"), (f"data[{i}][3]", "1")]
+        result.append(urlencode(pairs).encode())
+    return result
+
+
+def main(argv=None) -> None:
+    args = argparse.ArgumentParser(description=__doc__)
+    args.add_argument("--requests", type=int, default=20, help="500-row requests per pass")
+    opts = args.parse_args(argv)
+
+    url = fresh_store()
+    from core import accounts, catalog
+    from gateway.app import create_app
+    from gateway.config import Settings
+
+    app = create_app(Settings(database_url=url))
+    account = accounts.create_account("bench")
+    _, key = accounts.add_key(account.id)
+    catalog.create_list(account.id, "One", number=1)
+    catalog.create_field(account.id, "Name")
+    call = wsgi_caller(app)
+
+    def send(batch):
+        for body in batch:
+            status, data = call("POST", "/en/api/importContacts?format=json", body,
+                                "application/x-www-form-urlencoded")
+            assert status.startswith("200") and b'"invalid":0' in data, data[:300]
+
+    warm = bodies(key, 2, "warm", 25)
+    send(warm)
+    fresh = bodies(key, opts.requests, "c", 26)
+    inserts = timed(send, fresh)
+    updates = timed(send, fresh)
+    raw_path = url.split("///", 1)[1].replace("bench.db", "raw.db")
+    raw_warm = raw_sqlite_limit(raw_path, warm, ["email", "name", "phone", "list_ids"])
+    raw_inserts = raw_sqlite_limit(raw_path, fresh, ["email", "name", "phone", "list_ids"])
+    raw_updates = raw_sqlite_limit(raw_path, fresh, ["email", "name", "phone", "list_ids"])
+    del raw_warm
+    count = opts.requests * 500
+    report("Unisender importContacts, 500-row requests, SQLite (WAL), one process",
+           [("new contacts", count, inserts, raw_inserts), ("same rows again (updates)", count, updates, raw_updates)])
+
+
+if __name__ == "__main__":
+    main()
