@@ -13,7 +13,7 @@ CONTACT_COLUMNS = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Membership:
     list_id: int
     channel: str
@@ -29,6 +29,8 @@ class Membership:
 class ContactState:
     """A stored (or about to be stored) contact; every batch change goes through here."""
 
+    __slots__ = ("row", "is_new", "dirty", "wiped", "memberships", "removed_memberships", "tags", "tags_dirty")
+
     def __init__(self, row: dict, is_new: bool = False):
         self.row = row
         self.is_new = is_new
@@ -41,12 +43,10 @@ class ContactState:
 
     @classmethod
     def create(cls, account_id: int, database_id: int, source: str, now: datetime) -> ContactState:
-        row = dict(
-            id=None, account=account_id, database=database_id, email=None, phone=None, external_id=None, email_status=None, phone_status=None,
-            confirmed=True, attrs={}, fields={}, channels={}, source=source, created_at=now,
-            updated_at=now, deleted_at=None,
-        )
-        state = cls(row, is_new=True)
+        state = cls({"id": None, "account": account_id, "database": database_id, "email": None, "phone": None,
+                     "external_id": None, "email_status": None, "phone_status": None, "confirmed": True,
+                     "attrs": {}, "fields": {}, "channels": {}, "source": source, "created_at": now,
+                     "updated_at": now, "deleted_at": None}, True)
         state.tags = set()
         return state
 
@@ -95,6 +95,8 @@ def merge_value(current, new, policy: str):
 
 def merge_map(current: dict, changes: dict, policy: str) -> dict:
     """`current` with `changes` merged in; None values clear keys. Returns a new dict."""
+    if policy == "overwrite" and None not in changes.values() and UNSET not in changes.values():
+        return {**current, **changes}  # the everyday case, without a call per key
     result = dict(current)
     for key, value in changes.items():
         merged = merge_value(result.get(key), value, policy)

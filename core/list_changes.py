@@ -61,12 +61,6 @@ class ListResolver:
         for row in created:
             self.ids.setdefault(row.title, row.id)
 
-    def check(self, item: ContactChange) -> CoreError | None:
-        for change in item.lists:
-            if change.list not in self.ids:
-                return CoreError(errors.UNKNOWN_LIST, f"List not found: {change.list}", ids=[change.list])
-        return None
-
 
 def apply_list_changes(state: ContactState, item: ContactChange, lists: ListResolver, cmd: UpsertCommand,
                        now: datetime, warnings: list) -> None:

@@ -39,7 +39,7 @@ class _Unset:
 UNSET: Any = _Unset()  # "not supplied": leave the stored value alone (None means clear it)
 
 
-@dataclass
+@dataclass(slots=True)
 class ListChange:
     """Put a contact into a list (or take it out) for one channel."""
 
@@ -50,7 +50,7 @@ class ListChange:
     attrs: dict | None = None  # merged into Membership.attrs (priority, categories, ...)
 
 
-@dataclass
+@dataclass(slots=True)
 class ContactChange:
     """One item of an upsert: identities to match, values to write, list and tag operations."""
 
@@ -113,9 +113,10 @@ class UpsertCommand:
     source: str = ""
     events: EventSpec | None = None
     default_phone_region: str | None = None
+    note: Any = None  # the adapter's own data for rendering the answer; the core never reads it
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemResult:
     outcome: str  # created | updated | deleted | unchanged | skipped | failed
     contact_id: int | None = None

@@ -27,7 +27,8 @@ def email(raw) -> str:
 _PLAIN_EMAIL = re.compile(
     r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})")
-_SPECIAL_USE = tuple(SPECIAL_USE_DOMAIN_NAMES)
+_SPECIAL_USE = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+_DOTTED_SPECIAL_USE = tuple(name for name in _SPECIAL_USE if "." in name)
 
 
 def _plain_email(text: str) -> bool:
@@ -35,8 +36,10 @@ def _plain_email(text: str) -> bool:
     if match is None or len(text) > 254 or text.index("@") > 64:
         return False
     domain = match.group(1)
-    if "--" in domain or any(domain == name or domain.endswith("." + name) for name in _SPECIAL_USE):
+    if "--" in domain or domain.rpartition(".")[2] in _SPECIAL_USE:
         return False  # rare shapes with their own rules: the library decides
+    if _DOTTED_SPECIAL_USE and any(domain == n or domain.endswith("." + n) for n in _DOTTED_SPECIAL_USE):
+        return False
     return True
 
 
@@ -74,7 +77,14 @@ def _plain_e164(text: str) -> str | None:
 
 def phone(raw, default_region: str | None = None) -> str:
     """E.164 form of a phone number; raises CoreError(invalid_phone) when it cannot be one."""
-    text = str(raw).strip()
+    result = _phone(str(raw).strip(), default_region)
+    if result is None:
+        raise CoreError(errors.INVALID_PHONE, f"Invalid phone number: {raw!r}", value=str(raw))
+    return result
+
+
+@lru_cache(maxsize=65536)
+def _phone(text: str, default_region: str | None) -> str | None:
     fast = _plain_e164(text)
     if fast is not None:
         return fast
@@ -88,7 +98,7 @@ def phone(raw, default_region: str | None = None) -> str:
             continue
         if phonenumbers.is_possible_number(number):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    raise CoreError(errors.INVALID_PHONE, f"Invalid phone number: {raw!r}", value=str(raw))
+    return None
 
 
 _DATE_FORMATS = (

@@ -7,6 +7,8 @@ cannot adapt), so rows read and write exactly as through peewee.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 import peewee as pw
 
 from . import db as store
@@ -34,7 +36,17 @@ def _reader(field):
     if isinstance(field, pw.ForeignKeyField) or type(field) in (pw.CharField, pw.TextField, pw.IntegerField,
                                                                pw.BigIntegerField, pw.AutoField, pw.BigAutoField):
         return None
+    if type(field) is pw.DateTimeField:
+        return _datetime
     return field.python_value
+
+
+def _datetime(value):
+    # SQLite hands back the ISO text sqlite3 wrote; fromisoformat reads it far faster than peewee's
+    # format-by-format guessing. PostgreSQL already returns datetimes.
+    if value is None or value.__class__ is datetime:
+        return value
+    return datetime.fromisoformat(value)
 
 
 def insert_rows(model, columns: list[str], rows: list[tuple], returning: list[str] | None = None,

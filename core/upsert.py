@@ -114,13 +114,19 @@ class _Batch:
 
     def _index(self, state: ContactState) -> None:
         row = state.row
+        index = self.index
         for kind in ("id", "email", "phone", "external_id"):
-            if row[kind] is not None and state not in self.index[kind][row[kind]]:
-                self.index[kind][row[kind]].append(state)
-        for key, value in self.fields.match_keys():
+            value = row[kind]
+            if value is not None:
+                holders = index[kind][value]
+                if state not in holders:
+                    holders.append(state)
+        for key in self.fields.match_keys():
             stored = row["fields"].get(key)
-            if stored is not None and state not in self.index["field"][(key, _text(stored))]:
-                self.index["field"][(key, _text(stored))].append(state)
+            if stored is not None:
+                holders = index["field"][(key, _text(stored))]
+                if state not in holders:
+                    holders.append(state)
 
     def _unindex(self, state: ContactState, kind: str, value) -> None:
         holders = self.index[kind].get(value)
@@ -184,7 +190,7 @@ class _Batch:
     def _apply(self, position: int, item: ContactChange, ids: dict, suppressed: set[str]) -> ItemResult:
         cmd = self.cmd
         state = self._match(item, ids)
-        warnings = list(item.warnings)
+        warnings = list(item.warnings) if item.warnings else []
         restored = False
         if state is not None and state.deleted:
             if item.delete:
@@ -214,10 +220,7 @@ class _Batch:
         if item.tags is not None and cmd.max_tags is not None and len(item.tags) > cmd.max_tags:
             return self._fail(errors.TOO_MANY_TAGS, f"Too many tags: {len(item.tags)}, the limit is {cmd.max_tags}",
                               warnings, state)
-        list_error = self.lists.check(item)
-        if list_error is not None:
-            return self._fail(list_error.code, list_error.message, warnings, state)
-        field_changes, field_error = self.fields.changes(item)
+        field_changes, field_error = self.fields.changes(item) if item.fields else (None, None)
         if field_error is not None:
             return self._fail(field_error.code, field_error.message, warnings, state)
 
@@ -244,7 +247,6 @@ class _Batch:
         for kind, (old, new) in changed.items():
             if old is not None:
                 self._unindex(state, kind, old)
-        self._index(state)
         self._apply_statuses(state, item, changed, fresh, email in suppressed, warnings)
         if item.confirmed is not None:
             state.set("confirmed", item.confirmed)
@@ -253,16 +255,16 @@ class _Batch:
         if item.attrs:
             state.set("attrs", merge_map(state.row["attrs"], item.attrs, cmd.field_merge))
         if item.replace_fields:
-            state.set("fields", merge_map({}, field_changes, "overwrite"))
-            self._index(state)
+            state.set("fields", merge_map({}, field_changes or {}, "overwrite"))
         elif field_changes:
             state.set("fields", merge_map(state.row["fields"], field_changes, cmd.field_merge))
-            self._index(state)
+        self._index(state)
         if item.channels:
             state.set("channels", merge_map(state.row["channels"], item.channels, "overwrite"))
         if item.tags is not None:
             self._apply_tags(state, item.tags)
-        apply_list_changes(state, item, self.lists, cmd, self.now, warnings)
+        if item.lists or item.replace_lists_of or item.lists_mode or cmd.lists_mode == "replace":
+            apply_list_changes(state, item, self.lists, cmd, self.now, warnings)
         if state.dirty:
             state.row["updated_at"] = self.now
         self._remember(position, state)
@@ -275,8 +277,8 @@ class _Batch:
             value = ids.get(kind)
             if value is None:
                 continue
-            others = [c for c in self.index[kind].get(value, []) if c is not state and not c.deleted]
-            if others:
+            holders = self.index[kind].get(value)
+            if holders and any(c is not state and not c.deleted for c in holders):
                 code = errors.CONFLICT_BY_IDENTITY.get(kind, errors.INVALID_VALUE)
                 return self._fail(code, f"The {kind} {value} belongs to another contact", [], state, kind=kind)
         return None

@@ -99,6 +99,7 @@ def parse(params: dict) -> UpsertCommand:
         on_deleted="recreate",
         max_tags=MAX_TAGS,
         source="unisender:importContacts",
+        note=[index for index, _ in parsed],  # row indexes as the client numbered them, for the log
     )
 
 
@@ -228,7 +229,7 @@ def _boolean(value: str, name: str) -> bool:
 
 
 def render(result, params: dict, ctx: dict) -> dict:
-    indexes = [index for index, _ in rows(params, len(columns(params)))] if params.get("data") else []
+    indexes = ctx["command"].note
     counters = {"total": len(result.items), "inserted": 0, "updated": 0, "deleted": 0, "new_emails": 0,
                 "invalid": 0}
     log, over_limit = [], False

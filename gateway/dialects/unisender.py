@@ -76,7 +76,7 @@ class UnisenderApi:
         result = service.execute(account_id, command, dry_run=dry_run)
         if method.job and not dry_run:
             enqueue(result.id)
-        ctx = {"lang": lang, "file_url": lambda job: downloads.url(base_url, job)}
+        ctx = {"lang": lang, "command": command, "file_url": lambda job: downloads.url(base_url, job)}
         resp.content_type = CONTENT_TYPE
         resp.data = orjson.dumps(method.render(result, params, ctx))
 
