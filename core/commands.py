@@ -124,6 +124,38 @@ class DeleteTag:
 
 
 @dataclass
+class AttachToList:
+    """Subscribe the contacts named by `kind` values to a list; all or nothing."""
+
+    list: object  # the list number in the account's id space
+    kind: str  # id | external_id
+    values: list
+
+
+@dataclass
+class DetachFromList:
+    """Take the contacts named by `kind` values out of a list; values None: every member."""
+
+    list: object
+    kind: str = "id"
+    values: list | None = None
+
+
+@dataclass
+class SetEmailStatus:
+    """Set the email status of every live contact holding one of the addresses."""
+
+    emails: list
+    status: str
+    only_from: tuple[str, ...] | None = None
+
+
+@dataclass
+class GetAccount:
+    pass
+
+
+@dataclass
 class StartJob:
     kind: str
     payload: dict

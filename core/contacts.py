@@ -7,6 +7,7 @@ from datetime import datetime
 import peewee as pw
 
 from . import catalog, errors, ids, normalize
+from . import db as store
 from .errors import CoreError
 from .schema import Contact, ContactList, ContactTag, FieldDef, Membership, Tag
 
@@ -62,6 +63,7 @@ class ContactFilter:
     phone_status: str | None = None
     search: str | None = None
     has: str | None = None  # "email" | "phone": only contacts with that channel
+    attrs: dict | None = None  # system attributes (first_name, ...) equal to these, case-insensitively
     include_deleted: bool = False
 
 
@@ -151,6 +153,8 @@ def _filtered(account_id: int, flt: ContactFilter):
         query = query.where(Contact.email.is_null(False))
     elif flt.has == "phone":
         query = query.where(Contact.phone.is_null(False))
+    for name, value in (flt.attrs or {}).items():
+        query = query.where(pw.fn.LOWER(store.json_text(Contact.attrs, name)) == str(value).lower())
     if flt.search:
         text = flt.search.strip()
         query = query.where(Contact.email.contains(text.lower()) | Contact.phone.contains(text))

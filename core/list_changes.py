@@ -48,13 +48,16 @@ class ListResolver:
         missing_titles = sorted(t for t in titles if t not in self.ids)
         if missing_titles and not self.cmd.create_missing_lists:
             raise CoreError(errors.UNKNOWN_LIST, f"List not found: {', '.join(missing_titles)}", titles=missing_titles)
+        # Taking a contact out of a list that does not exist changes nothing: no list is created for it.
+        wanted = {change.list for item in items for change in item.lists if change.status != "removed"}
+        missing_titles = [t for t in missing_titles if t in wanted]
         if missing_titles:
             self._create(missing_titles)
 
     def _create(self, titles: list[str]) -> None:
         number = catalog.next_number(ContactList, self.account_id)
-        rows = [dict(account=self.account_id, database=self.database.id, number=number + i, title=title)
-                for i, title in enumerate(titles)]
+        rows = [dict(account=self.account_id, database=self.database.id, number=number + i, title=title,
+                     kind=self.cmd.new_list_kind) for i, title in enumerate(titles)]
         ContactList.insert_many(rows).execute()
         created = ContactList.select(ContactList.id, ContactList.title).where(
             (ContactList.account == self.account_id) & (ContactList.number >= number))
@@ -67,7 +70,10 @@ def apply_list_changes(state: ContactState, item: ContactChange, lists: ListReso
     mode = item.lists_mode or cmd.lists_mode
     mentioned = set()
     for change in item.lists:
-        key = (lists.ids[change.list], change.channel)
+        list_id = lists.ids.get(change.list)
+        if list_id is None:  # a removal from a list titled but never created
+            continue
+        key = (list_id, change.channel)
         mentioned.add(key)
         current = state.memberships.get(key)
         if change.status == "removed":
