@@ -7,6 +7,7 @@ builds exactly the chunks the first attempt did.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +18,7 @@ from core.model import ContactChange, EventSpec, ListChange, UpsertCommand
 
 from ..common import Method
 from .contact import SEGMENT_CHANNEL, InvalidContact, contact_change
-from .wire import Reply, as_bool, as_int, as_list, as_object, bad_request, event_name, one_or_many, texts
+from .wire import Reply, as_bool, as_int, as_list, as_object, bad_request, event_name, not_found, one_or_many, texts
 
 JOB_KIND = "esputnik.contacts"
 MAX_CONTACTS = 3000
@@ -127,9 +128,9 @@ def item_change(raw, opts: Options, require_channels: bool = True) -> ContactCha
             change.custom_match = (opts.field_id, value)
     present = set(change.identities) | ({"field"} if change.custom_match else set())
     if "external_id" not in present and not present & set(opts.dedupe.needs):
-        wanted = {"": "an email or sms channel", "email_or_sms": "an email or sms channel",
-                  "email": "an email channel", "sms": "an sms channel", "id": "an id",
-                  "externalCustomerId": "an externalCustomerId", "fieldId": f"a value of field {opts.field_id}"}
+        wanted = {"": "email or sms channel", "email_or_sms": "email or sms channel", "email": "email channel",
+                  "sms": "sms channel", "id": "id", "externalCustomerId": "externalCustomerId",
+                  "fieldId": f"value of field {opts.field_id}"}
         raise InvalidContact(f"The contact has no {wanted[opts.dedupe_on]} to deduplicate on "
                              f"(dedupeOn {opts.dedupe_on or 'not given'})")
     if opts.contact_fields is not None:
@@ -261,19 +262,21 @@ CONTACTS_POST = Method(parse, render, job=JOB_KIND)
 
 
 # -- GET /v1/importstatus/{sessionId} --------------------------------------------------------
+SESSION_ID = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")
 STATUS = {"queued": "STARTED", "running": "IMPORTING", "finished": "FINISHED", "failed": "ERROR"}
 
 
 def parse_status(params: dict) -> GetJob:
-    return GetJob(job_id=params["path"]["sessionId"], with_items=True)
+    session = params["path"]["sessionId"]
+    if not SESSION_ID.fullmatch(session):
+        raise not_found("Import session not found")
+    return GetJob(job_id=session, with_items=True)
 
 
 def render_status(found, params: dict, ctx: dict) -> Reply:
     job, items = found.job, found.items or []
     if not job.kind.startswith("esputnik."):
-        from .wire import not_found
-
-        raise not_found(f"Import session {job.id} not found")
+        raise not_found("Import session not found")
     body = {"status": STATUS.get(job.state, "STARTED"), "timestamp": iso_time(job.updated_at)}
     description = describe(job, items)
     if description:
@@ -305,7 +308,8 @@ def describe(job, items) -> str:
     counts: dict[str, int] = {}
     for item in items:
         counts[item.outcome] = counts.get(item.outcome, 0) + 1
-    text = (f"{len(items)} contact{"" if len(items) == 1 else "s"}: {counts.get("created", 0)} created, "
+    plural = "" if len(items) == 1 else "s"
+    text = (f"{len(items)} contact{plural}: {counts.get('created', 0)} created, "
             f"{counts.get('updated', 0) + counts.get('unchanged', 0)} updated")
     if counts.get("skipped"):
         text += f", {counts['skipped']} skipped (deleted contacts; restoreDeleted is false)"
