@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import re
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -87,7 +88,11 @@ def compare(expected, actual, where: str, captured: dict, failures: list[str], s
             elif capture:
                 captured[capture] = actual
             return
-        expected = fill(expected, captured)
+        whole = _PLACEHOLDER.fullmatch(expected)
+        if whole and whole.group(2) is None and whole.group(1) in captured:
+            expected = captured[whole.group(1)]  # a captured value keeps its type (an id stays a number)
+        else:
+            expected = fill(expected, captured)
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
             failures.append(f"{where}: expected an object, got {actual!r}")
@@ -177,8 +182,16 @@ def run_case(case: Case, transport) -> Outcome:
             body = orjson.dumps(request["json"]).decode()
         body_bytes = fill(body, values).encode("utf-8") if isinstance(body, str) else body
         headers = {k: fill(str(v), values) for k, v in (request.get("headers") or {}).items()}
-        reply = transport.send(request.get("method", "GET"), fill(request["path"], values), headers, body_bytes)
-        _check(expected, reply, f"step {number}", values, outcome.failures)
+        # `poll: N`: an asynchronous result is asked for again, up to N seconds, until it matches.
+        deadline = time.monotonic() + float(step.get("poll", 0))
+        while True:
+            reply = transport.send(request.get("method", "GET"), fill(request["path"], values), headers, body_bytes)
+            failures: list[str] = []
+            _check(expected, reply, f"step {number}", values, failures)
+            if not failures or time.monotonic() >= deadline:
+                break
+            time.sleep(0.2)
+        outcome.failures += failures
     return outcome
 
 
