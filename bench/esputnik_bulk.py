@@ -1,0 +1,105 @@
+"""eSputnik POST /v1/contacts, 3,000-contact requests through the WSGI app, from request to importstatus FINISHED,
+against JSON parsing + bulk upsert of the same rows into the same store.
+
+Run: .venv/bin/python -m bench.esputnik_bulk [--requests 5]
+
+The request is answered after validation and saving the job; the job (chunks of IMPORT_CHUNK_SIZE,
+each committed with its report) runs right after in the same process, as the worker would run it,
+so the figures split "answer" and "import" and add them up to "request to FINISHED".
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import time
+
+import orjson
+
+from .common import fresh_store, raw_store_limit, report, wsgi_caller
+
+PER_REQUEST = 3000
+
+
+def bodies(requests: int, prefix: str, operator: int) -> list[bytes]:
+    result = []
+    for r in range(requests):
+        contacts = []
+        for i in range(PER_REQUEST):
+            n = r * PER_REQUEST + i
+            contacts.append({"channels": [{"type": "email", "value": f"{prefix}{n}@example.com"},
+                                          {"type": "sms", "value": f"+79{operator}{n:07d}"}],
+                             "firstName": f"Name {n}", "fields": [{"id": 12345, "value": f"v{n}"}]})
+        result.append(orjson.dumps({"contacts": contacts, "dedupeOn": "email", "customFieldsIDs": [12345],
+                                    "groupNames": ["Customers"]}))
+    return result
+
+
+def parse_json_rows(payloads: list[bytes]) -> tuple[float, list[list[tuple]]]:
+    """Seconds to read the JSON bodies with orjson, and the (email, phone, fields JSON) rows."""
+    start = time.perf_counter()
+    result = []
+    for body in payloads:
+        rows = []
+        for contact in orjson.loads(body)["contacts"]:
+            channels = {c["type"]: c["value"] for c in contact["channels"]}
+            rows.append((channels["email"], channels["sms"], orjson.dumps({"1": contact["fields"][0]["value"]}).decode()))
+        result.append(rows)
+    return time.perf_counter() - start, result
+
+
+def main(argv=None) -> None:
+    args = argparse.ArgumentParser(description=__doc__)
+    args.add_argument("--requests", type=int, default=5, help="3,000-contact requests per pass")
+    opts = args.parse_args(argv)
+
+    url = fresh_store()
+    from core import accounts, catalog
+    from gateway import worker
+    from gateway.app import create_app
+    from gateway.config import Settings
+    from gateway.dialects import esputnik
+
+    app = create_app(Settings(database_url=url))
+    account = accounts.create_account("bench")
+    _, key = accounts.add_key(account.id)
+    catalog.create_field(account.id, "Profession", number=12345)
+    call = wsgi_caller(app)
+    auth = {"Authorization": "Basic " + base64.b64encode(f":{key}".encode()).decode()}
+    queued: list[str] = []
+    esputnik.enqueue = queued.append  # the bench runs the job itself, to time answer and import apart
+
+    def send(batch) -> tuple[float, float]:
+        answered = imported = 0.0
+        for body in batch:
+            start = time.perf_counter()
+            status, data = call("POST", "/api/v1/contacts", body, "application/json", auth)
+            answered += time.perf_counter() - start
+            assert status.startswith("200") and b"failedContacts" not in data, data[:300]
+            start = time.perf_counter()
+            worker.execute(queued.pop())
+            status, data = call("GET", f"/api/v1/importstatus/{orjson.loads(data)['asyncSessionId']}", b"", "",
+                                auth)
+            imported += time.perf_counter() - start
+            assert b'"FINISHED"' in data, data[:300]
+        return answered, imported
+
+    send(bodies(1, "warm", 25))
+    fresh = bodies(opts.requests, "c", 26)
+    inserts = send(fresh)
+    updates = send(fresh)
+
+    folder = url.split("///", 1)[1].rsplit("/", 1)[0]
+    parse_seconds, parsed = parse_json_rows(fresh)
+    raw_inserts = parse_seconds + raw_store_limit(f"{folder}/raw.db", parsed)
+    raw_updates = parse_seconds + raw_store_limit(f"{folder}/raw.db", parsed)
+    count = opts.requests * PER_REQUEST
+    report(f"eSputnik POST /v1/contacts, {PER_REQUEST:,}-contact JSON requests, request to FINISHED, SQLite (WAL), "
+           "one process", [("new contacts", count, sum(inserts), raw_inserts),
+                           ("same contacts again (updates)", count, sum(updates), raw_updates)])
+    for label, (answered, imported) in (("new", inserts), ("updates", updates)):
+        print(f"({label}: answer with asyncSessionId {answered / opts.requests * 1000:,.0f} ms per request, "
+              f"import {imported / opts.requests * 1000:,.0f} ms per request)")
+
+
+if __name__ == "__main__":
+    main()
