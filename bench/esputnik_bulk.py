@@ -15,7 +15,7 @@ import time
 
 import orjson
 
-from .common import fresh_store, raw_store_limit, report, wsgi_caller
+from .common import bench_gateway, fresh_store, raw_store_limit, report, wsgi_caller
 
 PER_REQUEST = 3000
 
@@ -53,15 +53,11 @@ def main(argv=None) -> None:
     opts = args.parse_args(argv)
 
     url = fresh_store()
-    from core import accounts, catalog
+    from core import catalog
     from gateway import worker
-    from gateway.app import create_app
-    from gateway.config import Settings
     from gateway.dialects import esputnik
 
-    app = create_app(Settings(database_url=url))
-    account = accounts.create_account("bench")
-    _, key = accounts.add_key(account.id)
+    app, account, key = bench_gateway(url)
     catalog.create_field(account.id, "Profession", number=12345)
     call = wsgi_caller(app)
     auth = {"Authorization": "Basic " + base64.b64encode(f":{key}".encode()).decode()}

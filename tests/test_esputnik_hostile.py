@@ -149,7 +149,7 @@ def test_another_accounts_ids_are_not_found_and_nothing_leaks(app, account):
     refused(call(app, key, "GET", "group/777/contacts"), 404)
     refused(call(app, key, "POST", "group/777/contacts/attach", {"contactIds": [mine]}), 404)
     refused(call(app, key, "POST", "group/777/contacts/detach"), 404)
-    refused(call(app, key, "POST", f"group/777/contacts/detach", {"contactIds": [theirs]}), 404)
+    refused(call(app, key, "POST", "group/777/contacts/detach", {"contactIds": [theirs]}), 404)
     catalog.create_list(account.id, "Mine", number=1, kind="segment")
     refused(call(app, key, "POST", "group/1/contacts/attach", {"contactIds": [theirs]}), 404, str(theirs))
     refused(call(app, key, "POST", "group/1/contacts/attach", {"externalCustomerIds": ["T1"]}), 404)

@@ -6,7 +6,7 @@ from core.errors import CoreError
 from core.model import ContactChange, ListChange
 
 from ..common import DialectError
-from .wire import as_list
+from .wire import as_list, as_text
 
 # Channel types of the Contact schema (and `telegrambot`, the media type other eSputnik enums use).
 CHANNEL_TYPES = frozenset({"email", "sms", "viber", "mobilepush", "webpush", "appinbox", "widget", "inapp",
@@ -25,13 +25,15 @@ class InvalidContact(Exception):
 
 
 def _text(value, name: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (str, int, float)):
-        return str(value)
-    raise InvalidContact(f"{name} must be a string")
+    return as_text(value, name, InvalidContact)
+
+
+def _attrs(source: dict, names: dict, change: ContactChange, where: str = "") -> None:
+    """Properties of `source` into system attributes by `names`; an empty string clears one."""
+    for prop, attr in names.items():
+        value = _text(source.get(prop), where + prop)
+        if value is not None:
+            change.attrs[attr] = value.strip() or None
 
 
 def contact_change(raw, *, with_id: bool = False, with_groups: bool = False,
@@ -44,18 +46,12 @@ def contact_change(raw, *, with_id: bool = False, with_groups: bool = False,
         raise InvalidContact("A contact must be an object")
     change = ContactChange()
     _channels(raw.get("channels"), change, require_channels)
-    for prop, attr in ATTRS.items():
-        value = _text(raw.get(prop), prop)
-        if value is not None:
-            change.attrs[attr] = value.strip() or None
+    _attrs(raw, ATTRS, change)
     address = raw.get("address")
     if address is not None:
         if not isinstance(address, dict):
             raise InvalidContact("address must be an object")
-        for prop, attr in ADDRESS.items():
-            value = _text(address.get(prop), f"address.{prop}")
-            if value is not None:
-                change.attrs[attr] = value.strip() or None
+        _attrs(address, ADDRESS, change, "address.")
     orders = raw.get("ordersInfo")
     if orders is not None:
         if not isinstance(orders, dict):

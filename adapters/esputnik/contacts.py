@@ -9,17 +9,13 @@ from ..common import Method
 from .account import address_book
 from .contact import InvalidContact, contact_change, refuse, render_contact
 from .errors import item_error
-from .wire import Reply, as_bool, as_object, bad_request, not_found, one_or_many, paging, texts
+from .wire import Reply, as_bool, as_object, bad_request, not_found, one_or_many, paging, path_id, texts
 
 MAX_IDS = 500
 
 
 def contact_id(params: dict) -> int:
-    """The {id} of the path: a number, else no such contact."""
-    raw = params["path"]["id"]
-    if not raw.isdigit() or len(raw) > 18:
-        raise not_found(f"Contact with id='{raw}' not found")
-    return int(raw)
+    return path_id(params, "Contact")
 
 
 def _single(change, **settings) -> UpsertCommand:

@@ -8,16 +8,13 @@ from ..common import Method
 from .account import address_book
 from .contact import render_contact
 from .contacts import contact_list
-from .wire import Reply, as_list, as_object, as_text, bad_request, not_found, paging
+from .wire import Reply, as_list, as_object, as_text, bad_request, paging, path_id
 
 MAX_IDS = 500
 
 
 def segment_id(params: dict) -> int:
-    raw = params["path"]["id"]
-    if not raw.isdigit() or len(raw) > 9:
-        raise not_found(f"Segment with id='{raw}' not found")
-    return int(raw)
+    return path_id(params, "Segment", digits=9)
 
 
 # -- GET /v1/groups --------------------------------------------------------------------------

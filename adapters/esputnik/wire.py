@@ -70,15 +70,15 @@ def as_bool(value, name: str, default: bool = False) -> bool:
     raise bad_request(f"{name} must be true or false")
 
 
-def as_text(value, name: str) -> str | None:
-    """Text from a string or a number; None stays None (nulls are ignored)."""
+def as_text(value, name: str, refuse=bad_request) -> str | None:
+    """Text from a string or a number; None stays None (nulls are ignored). `refuse(message)` makes the error."""
     if value is None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (str, int, float)):
         return str(value)
-    raise bad_request(f"{name} must be a string")
+    raise refuse(f"{name} must be a string")
 
 
 def as_object(value, name: str) -> dict:
@@ -112,6 +112,14 @@ def event_name(value, name: str, spaces: bool = False, max_length: int = 100) ->
         raise bad_request(f"{name} must be up to {max_length} characters, none of < ; ’ \\ / | \" ` ' ^ ? ! , >"
                           + ("" if spaces else " and no spaces"))
     return text
+
+
+def path_id(params: dict, what: str, digits: int = 18) -> int:
+    """The {id} of the path: a number, else there is no such object (404, as eSputnik's int path params)."""
+    raw = params["path"]["id"]
+    if not raw.isdigit() or len(raw) > digits:
+        raise not_found(f"{what} with id='{raw}' not found")
+    return int(raw)
 
 
 def paging(query: dict, maximum: int = 500) -> tuple[int, int]:
