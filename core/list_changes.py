@@ -50,6 +50,9 @@ class ListResolver:
             raise CoreError(errors.UNKNOWN_LIST, f"List not found: {', '.join(missing_titles)}", titles=missing_titles)
         # Taking a contact out of a list that does not exist changes nothing: no list is created for it.
         wanted = {change.list for item in items for change in item.lists if change.status != "removed"}
+        for title in missing_titles:
+            if title not in wanted:
+                self.ids[title] = 0  # names no list, so the removal finds no membership
         missing_titles = [t for t in missing_titles if t in wanted]
         if missing_titles:
             self._create(missing_titles)
@@ -70,10 +73,7 @@ def apply_list_changes(state: ContactState, item: ContactChange, lists: ListReso
     mode = item.lists_mode or cmd.lists_mode
     mentioned = set()
     for change in item.lists:
-        list_id = lists.ids.get(change.list)
-        if list_id is None:  # a removal from a list titled but never created
-            continue
-        key = (list_id, change.channel)
+        key = (lists.ids[change.list], change.channel)
         mentioned.add(key)
         current = state.memberships.get(key)
         if change.status == "removed":
