@@ -1,10 +1,10 @@
 """Fetching a file a client names by URL (imports from a link): streamed under a byte cap, guarded.
 
 Credentials may sit in the URL (`https://user:password@host/file.csv`, as eSputnik documents) and
-are sent as HTTP Basic to that host only. The gateway refuses to connect to loopback, private,
-link-local and other non-public addresses (a link must not reach the gateway's own network)
-unless the operator allows it (FETCH_ALLOW_PRIVATE_HOSTS=1); the check runs on the connected
-socket, so a name that resolves differently the second time gains nothing.
+are sent as HTTP Basic to that host only, never to a host a redirect leads to. With
+OUTBOUND_BLOCK_PRIVATE=1 (the same setting as gateway/outbound.py on main) loopback, private,
+link-local and other non-public addresses are refused; the check runs on the connected socket, so
+a name that resolves differently the second time gains nothing.
 """
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ class FetchError(Exception):
     """The file could not be fetched; the text says why, fit to show the client."""
 
 
-def _check_peer(sock: socket.socket, allow_private: bool) -> None:
-    if allow_private:
+def _check_peer(sock: socket.socket, block_private: bool) -> None:
+    if not block_private:
         return
     address = ipaddress.ip_address(sock.getpeername()[0])
     if getattr(address, "ipv4_mapped", None):
@@ -34,26 +34,26 @@ def _check_peer(sock: socket.socket, allow_private: bool) -> None:
 
 
 class _HTTP(http.client.HTTPConnection):
-    allow_private = False
+    block_private = False
 
     def connect(self):
         super().connect()
-        _check_peer(self.sock, self.allow_private)
+        _check_peer(self.sock, self.block_private)
 
 
 class _HTTPS(http.client.HTTPSConnection):
-    allow_private = False
+    block_private = False
 
     def connect(self):
         # Check before the TLS handshake: nothing is sent to a refused address.
         self.sock = socket.create_connection((self.host, self.port), self.timeout, self.source_address)
-        _check_peer(self.sock, self.allow_private)
+        _check_peer(self.sock, self.block_private)
         if self._tunnel_host:
             self._tunnel()
         self.sock = self._context.wrap_socket(self.sock, server_hostname=self._tunnel_host or self.host)
 
 
-def download(url: str, limit: int, timeout: float = 30.0, allow_private: bool = False, on_progress=None) -> bytes:
+def download(url: str, limit: int, timeout: float = 30.0, block_private: bool = False, on_progress=None) -> bytes:
     """The body behind `url` (http or https, redirects followed); raises FetchError.
 
     `on_progress(bytes_so_far)` is called after every chunk read (a long download keeps its job alive).
@@ -73,7 +73,7 @@ def download(url: str, limit: int, timeout: float = 30.0, allow_private: bool = 
         except ValueError:
             raise FetchError("The link has an invalid port") from None
         connection = connection_class(parts.hostname, port, timeout=timeout)
-        connection.allow_private = allow_private
+        connection.block_private = block_private
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
             connection.request("GET", target, headers=headers)

@@ -42,7 +42,6 @@ class Files(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server(monkeypatch):
-    monkeypatch.setenv("FETCH_ALLOW_PRIVATE_HOSTS", "1")
     Files.files, Files.seen_auth = {}, []
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Files)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -121,10 +120,10 @@ def test_unreachable_missing_and_oversized_links(app, account, server, monkeypat
     assert stored(account) == []
 
 
-def test_private_addresses_are_refused_unless_allowed(app, account, server, monkeypatch):
+def test_private_addresses_are_refused_when_blocked(app, account, server, monkeypatch):
     base, files = server
     files["/a.csv"] = b"Email\na@example.com\n"
-    monkeypatch.delenv("FETCH_ALLOW_PRIVATE_HOSTS")
+    monkeypatch.setenv("OUTBOUND_BLOCK_PRIVATE", "1")
     _, status = upload(app, account, f"{base}/a.csv")
     assert status["status"] == "ERROR" and "non-public address (127.0.0.1)" in status["description"]
     assert stored(account) == []

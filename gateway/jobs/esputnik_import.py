@@ -37,7 +37,7 @@ def run_file(job) -> None:
     if stored is None:
         try:
             data = download(job.payload["link"], settings.fetch_max_bytes, settings.fetch_timeout,
-                            settings.fetch_allow_private, on_progress=_renewer(job))
+                            block_private=settings.block_private, on_progress=_renewer(job))
         except FetchError as exc:
             jobs.fail(job.id, str(exc))
             return
