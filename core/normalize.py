@@ -70,9 +70,22 @@ def _plain_e164(text: str) -> str | None:
             national = digits[size:]
             if not national or national[0] == "0":
                 return None  # leading zeros (Italy) need the full parser
-            number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-            return "+" + digits if phonenumbers.is_possible_number(number) else None
+            return "+" + digits if _possible(code, national) else None
     return None
+
+
+_POSSIBLE: dict[tuple[int, int], bool] = {}
+
+
+def _possible(code: int, national: str) -> bool:
+    # The library's "possible number" test looks only at the calling code and the length of the
+    # national number, so its answer is remembered per (code, length), not recomputed per number.
+    key = (code, len(national))
+    known = _POSSIBLE.get(key)
+    if known is None:
+        number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+        known = _POSSIBLE[key] = phonenumbers.is_possible_number(number)
+    return known
 
 
 def phone(raw, default_region: str | None = None) -> str:

@@ -257,7 +257,10 @@ class _Batch:
         if item.replace_fields:
             state.set("fields", merge_map({}, field_changes or {}, "overwrite"))
         elif field_changes:
-            state.set("fields", merge_map(state.row["fields"], field_changes, cmd.field_merge))
+            if fresh and not state.row["fields"]:
+                state.row["fields"] = {k: v for k, v in field_changes.items() if v is not None}
+            else:
+                state.set("fields", merge_map(state.row["fields"], field_changes, cmd.field_merge))
         self._index(state)
         if item.channels:
             state.set("channels", merge_map(state.row["channels"], item.channels, "overwrite"))
@@ -285,6 +288,13 @@ class _Batch:
 
     def _apply_statuses(self, state, item, changed, fresh, suppressed, warnings) -> None:
         cmd = self.cmd
+        row = state.row
+        if fresh and not suppressed:  # a new contact: the requested status or the default, no rules
+            if row["email"] is not None:
+                row["email_status"] = item.email_status or cmd.default_email_status
+            if row["phone"] is not None:
+                row["phone_status"] = item.phone_status or cmd.default_phone_status
+            return
         if state.row["email"] is not None:
             status, warning = new_status(state, "email_status", item.email_status, cmd.default_email_status,
                                          cmd, fresh or "email" in changed)
