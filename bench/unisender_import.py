@@ -27,11 +27,7 @@ def bodies(key: str, requests: int, prefix: str, operator: int) -> list[bytes]:
 def main(argv=None) -> None:
     args = argparse.ArgumentParser(description=__doc__)
     args.add_argument("--requests", type=int, default=20, help="500-row requests per pass")
-    args.add_argument("--gc-threshold", type=int, default=0, help="experiment: gen0 GC threshold")
     opts = args.parse_args(argv)
-    if opts.gc_threshold:
-        import gc
-        gc.set_threshold(opts.gc_threshold, 50, 100)
 
     url = fresh_store()
     from core import accounts, catalog
