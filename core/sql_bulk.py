@@ -139,10 +139,14 @@ def select_where_in(model, conditions: list[tuple[str, list]], where: str = "", 
             branches.append(f"{select}{expr} IN ({', '.join([database.param] * len(taken))})")
             args.extend(fixed + taken)
             room -= len(taken) + len(fixed)
-        cursor = database.execute_sql(" UNION ".join(branches), args)
+        # UNION ALL: rows found by two conditions are merged by id below, cheaper than SQL's dedup.
+        cursor = database.execute_sql(" UNION ALL ".join(branches), args)
         for values in cursor.fetchall():
             row = dict(zip(names, values))
+            key = row.get("id", len(rows))
+            if key in rows:
+                continue
             for name, read in readers:
                 row[name] = read(row[name])
-            rows[row.get("id", len(rows))] = row
+            rows[key] = row
     return list(rows.values())

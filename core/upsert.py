@@ -14,10 +14,11 @@ from . import ids as contact_ids
 from . import db as store
 from .bulk_write import write_batch
 from .contact_state import ContactState, apply_identities, merge_map, new_status
+from .contact_state import Membership as MembershipState
 from .errors import CoreError
 from .field_values import FieldResolver
 from .list_changes import ListResolver, apply_list_changes
-from .model import UNSET, BatchResult, ContactChange, ItemResult, UpsertCommand
+from .model import BatchResult, ContactChange, ItemResult, UpsertCommand
 from .schema import Account, Contact, ContactTag, Membership, Suppression, Tag
 from .sql_bulk import select_where_in
 
@@ -94,23 +95,36 @@ class _Batch:
         return ids
 
     def _load_contacts(self, identities: list[dict]) -> None:
+        """Every stored contact any item could name: one query per identity kind at most.
+
+        Kinds are read in turn, and values already held by a contact read before are not asked
+        again: on a re-import the phones all belong to contacts found by their emails, so the
+        second query is not even sent.
+        """
         wanted = defaultdict(set)
         for ids in identities:
             for kind, value in ids.items():
                 wanted[kind].add(value)
-        if not wanted:
-            return
-        conditions = [(kind, sorted(wanted[kind])) for kind in ("id", "email", "phone", "external_id")
-                      if wanted.get(kind)]
+        where = '"database_id" = ' + store.database().param
+        for kind in ("id", "email", "phone", "external_id"):
+            values = wanted.get(kind)
+            if values:
+                values = values - self.index[kind].keys()
+            if values:
+                self._read_states([(kind, sorted(values))], where)
         by_field = defaultdict(set)
         for key, value in wanted.get("field", ()):
             by_field[key].add(value)
-        conditions += [(store.json_text_sql("fields", key), sorted(values)) for key, values in by_field.items()]
-        for row in select_where_in(Contact, conditions, where='"database_id" = ' + store.database().param,
-                                   params=[self.database.id]):
-            state = ContactState(row)
-            self.states[row["id"]] = state
-            self._index(state)
+        if by_field:
+            self._read_states([(store.json_text_sql("fields", key), sorted(values))
+                               for key, values in by_field.items()], where)
+
+    def _read_states(self, conditions: list, where: str) -> None:
+        for row in select_where_in(Contact, conditions, where=where, params=[self.database.id]):
+            if row["id"] not in self.states:
+                state = ContactState(row)
+                self.states[row["id"]] = state
+                self._index(state)
 
     def _index(self, state: ContactState) -> None:
         row = state.row
@@ -136,7 +150,9 @@ class _Batch:
     def _load_memberships(self) -> None:
         if not self.states or not self.lists.used:
             return
-        for row in Membership.select().where(Membership.contact.in_(list(self.states))).dicts():
+        columns = ["id", "contact", "list", "channel", "status", "subscribed_at", "unsubscribed_at", "excluded_at",
+                   "attrs"]
+        for row in select_where_in(Membership, [("contact", list(self.states))], columns=columns):
             self.states[row["contact"]].memberships[(row["list"], row["channel"])] = _membership(row)
 
     def _load_tags(self) -> None:
@@ -365,12 +381,8 @@ def _text(value) -> str:
     return str(value)
 
 
-def _membership(row: dict):
-    from .contact_state import Membership as State
-
-    return State(list_id=row["list"], channel=row["channel"], status=row["status"],
+def _membership(row: dict) -> MembershipState:
+    return MembershipState(list_id=row["list"], channel=row["channel"], status=row["status"],
                  subscribed_at=row["subscribed_at"], unsubscribed_at=row["unsubscribed_at"],
                  excluded_at=row["excluded_at"], attrs=row["attrs"] or {}, row_id=row["id"])
 
-
-__all__ = ["upsert", "UNSET"]
