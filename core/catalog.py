@@ -9,6 +9,7 @@ from . import db as store
 from . import errors
 from .errors import CoreError
 from .schema import Contact, ContactList, ContactTag, Database, FieldDef, Membership, Tag
+from .sql_bulk import update_rows
 
 FIELD_TYPES = frozenset({"string", "text", "number", "date", "datetime", "bool", "enum", "tag", "ip", "email"})
 
@@ -184,13 +185,8 @@ def delete_field(account_id: int, number) -> None:
         key = str(row.id)
         holders = (Contact.select(Contact.id, Contact.fields)
                    .where((Contact.database == row.database_id) & store.json_text(Contact.fields, key).is_null(False)))
-        updates = []
-        for contact in holders:
-            values = dict(contact.fields)
-            values.pop(key, None)
-            updates.append((contact.id, values))
-        for contact_id, values in updates:
-            Contact.update(fields=values).where(Contact.id == contact_id).execute()
+        update_rows(Contact, "id", ["fields"],
+                    [(c.id, {k: v for k, v in c.fields.items() if k != key}) for c in holders])
         row.delete_instance()
 
 

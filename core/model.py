@@ -17,15 +17,14 @@ SYSTEM_ATTRS = frozenset({
     "phone_added_at", "phone_request_ip", "contact_key", "orders_info", "consent",
 })
 
-EMAIL_STATUSES = frozenset({
+# Statuses of an address (email, phone): what an item may ask for and what a contact may carry.
+CHANNEL_STATUSES = frozenset({
     "new", "invited", "active", "inactive", "unsubscribed", "blocked", "activation_requested",
 })
 # Statuses an import never lifts by itself: consent withdrawn or the platform refused the address.
 LOCKED_STATUSES = frozenset({"unsubscribed", "blocked"})
 
-MEMBERSHIP_STATUSES = frozenset({"subscribed", "unsubscribed", "excluded", "suspended"})
 
-IDENTITIES = ("id", "email", "phone", "external_id")  # a profile id is the id, written differently
 
 
 class _Unset:

@@ -109,6 +109,31 @@ def insert_rows(model, columns: list[str], rows: list[tuple], returning: list[st
     return result
 
 
+def update_rows(model, key: str, columns: list[str], rows: list[tuple]) -> None:
+    """UPDATE model SET columns WHERE key = …, for many (key, *values) rows in one statement."""
+    if not rows:
+        return
+    database = store.database()
+    fields = [model._meta.fields[name] for name in columns]
+    writers = [_writer(f) for f in fields]
+    converted = [(row[0], *[w(v) if w else v for w, v in zip(writers, row[1:])]) for row in rows]
+    table = quote(model._meta.table_name)
+    if store.is_sqlite():
+        sets = ", ".join(f"{quote(f.column_name)} = ?" for f in fields)
+        database.cursor().executemany(f"UPDATE {table} SET {sets} WHERE {_column(model, key)} = ?",
+                                      [(*row[1:], row[0]) for row in converted])
+        return
+    names = [_column(model, key)] + [quote(f.column_name) for f in fields]
+    sets = ", ".join(f"{n} = v.{n}" for n in names[1:])
+    per_statement = max(1, store.max_params() // len(names))
+    for start in range(0, len(converted), per_statement):
+        chunk = converted[start:start + per_statement]
+        values = ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * len(chunk))
+        casts = ", ".join(names)
+        database.execute_sql(f"UPDATE {table} AS t SET {sets} FROM (VALUES {values}) AS v({casts}) "
+                             f"WHERE t.{names[0]} = v.{names[0]}", [value for row in chunk for value in row])
+
+
 def select_where_in(model, conditions: list[tuple[str, list]], where: str = "", params: list | None = None,
                     columns: list[str] | None = None) -> list[dict]:
     """Rows of `model` where (`where`) AND (any of the `column IN values` conditions), as dicts.

@@ -18,7 +18,7 @@ from .contact_state import Membership as MembershipState
 from .errors import CoreError
 from .field_values import FieldResolver
 from .list_changes import ListResolver, apply_list_changes
-from .model import BatchResult, ContactChange, ItemResult, UpsertCommand
+from .model import CHANNEL_STATUSES, BatchResult, ContactChange, ItemResult, UpsertCommand
 from .schema import Account, Contact, ContactTag, Membership, Suppression, Tag
 from .sql_bulk import select_where_in
 
@@ -233,6 +233,9 @@ class _Batch:
         email = ids.get("email")
         if email in suppressed and cmd.on_suppressed == "fail":
             return self._fail(errors.SUPPRESSED, "Address is globally suppressed", warnings, state)
+        for requested in (item.email_status, item.phone_status):
+            if requested is not None and requested not in CHANNEL_STATUSES:
+                return self._fail(errors.INVALID_STATUS, f"Invalid status: {requested}", warnings, state)
         if item.tags is not None and cmd.max_tags is not None and len(item.tags) > cmd.max_tags:
             return self._fail(errors.TOO_MANY_TAGS, f"Too many tags: {len(item.tags)}, the limit is {cmd.max_tags}",
                               warnings, state)
