@@ -6,6 +6,7 @@ cannot make the gateway reach into the network it runs in.
 """
 from __future__ import annotations
 
+import base64
 import ipaddress
 import logging
 import os
@@ -46,8 +47,6 @@ def open_url(url: str, timeout: float = 30.0, headers: dict | None = None, data:
     request_headers = dict(headers or {})
     if parts.username is not None:
         # urllib does not turn user:password@ into an Authorization header on its own.
-        import base64
-
         credentials = f"{urllib.request.unquote(parts.username)}:{urllib.request.unquote(parts.password or '')}"
         request_headers["Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode()
         netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
