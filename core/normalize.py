@@ -109,6 +109,8 @@ _DATE_FORMATS = (
     "%d-%m-%Y",
     "%Y.%m.%d",
     "%d/%m/%Y",
+    "%d/%m/%Y %H:%M:%S",  # .NET DateTime.ToString() in es-* cultures: "31/12/1990 0:00:00"
+    "%d/%m/%Y %H:%M",
     "%d.%m.%y",
 )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from . import catalog, errors, normalize
+from . import catalog, consent, errors, normalize
 from . import ids as contact_ids
 from . import db as store
 from .bulk_write import write_batch
@@ -52,6 +52,9 @@ class _Batch:
         self._load_memberships()
         self._load_tags()
         suppressed = self._suppressed(identities)
+        self.unsubscribed = frozenset()
+        if cmd.keep_account_unsubscribes:
+            self.unsubscribed = consent.unsubscribed(self.account_id, (i["email"] for i in identities if "email" in i))
         over_limit_from = self._contact_room()
         for position, item in enumerate(cmd.items):
             if self.results[position] is None:
@@ -291,6 +294,9 @@ class _Batch:
             if suppressed:
                 status = "blocked"
                 warnings.append((errors.SUPPRESSED_WARNING, "Address is globally suppressed; stored as blocked"))
+            elif (fresh or "email" in changed) and state.row["email"] in self.unsubscribed:
+                status = "unsubscribed"
+                warnings.append((errors.STATUS_LOCKED, "Address is unsubscribed in this account; kept so"))
             state.set("email_status", status)
             if warning:
                 warnings.append((warning, f"Email status stays {state.row['email_status']}"))
