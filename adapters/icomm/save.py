@@ -13,13 +13,9 @@ MAX_CONTACTS = 5000  # per SaveMultiContact request (Icomm documents no limit; s
 
 def contact_change(contact) -> ContactChange:
     """One Contact object as a ContactChange; what it cannot carry fails this contact only."""
-    if not isinstance(contact, dict):
-        return _bad(core_errors.INVALID_ARGUMENT, 'A contact must be an object such as {"Email": "…"}')
-    email = contact.get("Email")
-    if email is None or (isinstance(email, str) and not email.strip()):
-        return _bad(core_errors.MISSING_IDENTITY, "Email is required")
-    if not isinstance(email, str):
-        return _bad(core_errors.INVALID_EMAIL, "Email must be a text")
+    problem = wire.contact_problem(contact)
+    if problem is not None:
+        return ContactChange(error=problem)
     fields = {}
     custom = contact.get("CustomFields")
     if custom is not None:
@@ -35,7 +31,7 @@ def contact_change(contact) -> ContactChange:
                 return _bad(core_errors.INVALID_VALUE, f'CustomFields[{position}] ("{key.strip()}"): {exc}')
     # Other members of Contact (one client sends fields as direct properties) are ignored, as
     # WCF's data contracts ignore unknown members.
-    return ContactChange(identities={"email": email}, fields=fields)
+    return ContactChange(identities={"email": contact["Email"]}, fields=fields)
 
 
 def _bad(code: str, message: str) -> ContactChange:

@@ -1,6 +1,7 @@
 """Icomm's wire shapes: the <Op>JsonResult envelope, contact Data, Status letters, ProfileKey, field values."""
 from __future__ import annotations
 
+from core import errors as core_errors
 from core import normalize
 from core.errors import CoreError
 from core.model import DatabaseRef
@@ -55,20 +56,29 @@ def profile(params: dict) -> DatabaseRef:
     return DatabaseRef(PROFILE_ATTR, key.strip())
 
 
+def contact_problem(contact) -> CoreError | None:
+    """Why a Contact object cannot name a contact (not an object, no Email, an Email that is no
+    text), or None; the address itself is checked where it is normalised."""
+    if not isinstance(contact, dict):
+        return CoreError(core_errors.INVALID_ARGUMENT, 'A contact must be an object such as {"Email": "…"}')
+    email = contact.get("Email")
+    if email is None or (isinstance(email, str) and not email.strip()):
+        return CoreError(core_errors.MISSING_IDENTITY, "Email is required")
+    if not isinstance(email, str):
+        return CoreError(core_errors.INVALID_EMAIL, "Email must be a text")
+    return None
+
+
 def contact_email(params: dict) -> str:
     """The normalised Contact.Email of a one-contact request; refuses the request when it has none."""
     contact = params.get("Contact")
-    if not isinstance(contact, dict):
-        raise DialectError(errors.INVALID_REQUEST, 'Contact must be an object such as {"Email": "…"}')
-    email = contact.get("Email")
-    if email is None or (isinstance(email, str) and not email.strip()):
-        raise DialectError(errors.INVALID_EMAIL, "Contact.Email is required")
-    if not isinstance(email, str):
-        raise DialectError(errors.INVALID_EMAIL, "Contact.Email must be a text")
     try:
-        return normalize.email(email)
-    except CoreError:
-        raise DialectError(errors.INVALID_EMAIL, f'"{email}" is not a valid email address') from None
+        problem = contact_problem(contact)
+        if problem is not None:
+            raise problem
+        return normalize.email(contact["Email"])
+    except CoreError as exc:
+        raise DialectError(*errors.from_core(exc)) from None
 
 
 def value_in(raw):
