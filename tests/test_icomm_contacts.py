@@ -207,6 +207,10 @@ def test_a_contact_saved_through_icomm_is_the_one_unisender_sees(icomm, account)
                     "data[0][1]": "Ana María"})
     assert icomm.fields_of("ana@example.com")["Nombre"] == "Ana María"
     assert Contact.select().where(Contact.account == account.id).count() == 1
+    # A phone-only contact Unisender keeps in the same database is no Icomm contact.
+    icomm.app.post(f"/en/api/importContacts?format=json&api_key={account.key}",
+                   {"field_names[0]": "phone", "data[0][0]": "+79261234567"})
+    assert [c["Email"] for c in icomm.full()] == ["ana@example.com"]
 
 
 def test_a_key_limited_to_another_dialect_is_refused(icomm, account):

@@ -28,8 +28,9 @@ def parse(params: dict) -> SearchContacts:
         raise DialectError(errors.INVALID_REQUEST, "Filters.Email must be a text")
     page = _positive(params, "Page", 1, None)
     size = _positive(params, "PageSize", MAX_PAGE_SIZE, MAX_PAGE_SIZE)
-    return SearchContacts(ContactFilter(database=database, email=email), offset=(page - 1) * size, limit=size,
-                          with_details=False, with_total=True)
+    # A profile shared with other dialects may hold phone-only contacts; an Icomm contact has an address.
+    return SearchContacts(ContactFilter(database=database, email=email, has="email"), offset=(page - 1) * size,
+                          limit=size, with_details=False, with_total=True)
 
 
 def _positive(params: dict, name: str, default: int, top: int | None) -> int:
