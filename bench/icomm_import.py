@@ -21,7 +21,8 @@ def bodies(requests: int, size: int, prefix: str) -> list[bytes]:
         for i in range(size):
             n = r * size + i
             contacts.append({"Email": f"{prefix}{n}@example.com", "CustomFields": [
-                {"Key": "nombre", "Value": f"Nombre {n}"}, {"Key": "fecha_abandono", "Value": f"{n % 28 + 1:02d}/12/2023"}]})
+                {"Key": "nombre", "Value": f"Nombre {n}"},
+                {"Key": "fecha_abandono", "Value": f"{n % 28 + 1:02d}/12/2023"}]})
         result.append(orjson.dumps({"ProfileKey": PROFILE, "ContactList": contacts}))
     return result
 
@@ -70,7 +71,8 @@ def main(argv=None) -> None:
         url, send, bodies(2, opts.size, "warm"), bodies(opts.requests, opts.size, "c"), parse_rows)
     count = opts.requests * opts.size
     report(f"Icomm SaveMultiContact, {opts.size}-contact JSON requests through the WSGI app, SQLite (WAL), one process",
-           [("new contacts", count, inserts, raw_inserts), ("same contacts again (updates)", count, updates, raw_updates)])
+           [("new contacts", count, inserts, raw_inserts),
+            ("same contacts again (updates)", count, updates, raw_updates)])
 
 
 if __name__ == "__main__":

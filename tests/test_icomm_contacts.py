@@ -45,7 +45,8 @@ class Client:
         return self.call("SaveContact", {"ProfileKey": profile, "Contact": contact}, **kw)["SaveContactJsonResult"]
 
     def multi(self, contacts, profile=PROFILE):
-        return self.call("SaveMultiContact", {"ProfileKey": profile, "ContactList": contacts})["SaveMultiContactJsonResult"]
+        answer = self.call("SaveMultiContact", {"ProfileKey": profile, "ContactList": contacts})
+        return answer["SaveMultiContactJsonResult"]
 
     def full(self, profile=PROFILE, **filters):
         return self.call("ListFull", {"ProfileKey": profile, "Filters": filters})["ListContactsFullJsonResult"]
@@ -95,7 +96,8 @@ def test_multi_answers_every_item_in_input_order_with_constant_queries(icomm, ac
             elif i % 10 == 7:
                 contacts.append({"Email": f"{prefix}{i}@example.com", "CustomFields": [{"Key": "Nope", "Value": "x"}]})
             else:
-                contacts.append({"Email": f"{prefix}{i}@example.com", "CustomFields": [{"Key": "Nombre", "Value": f"N{i}"}]})
+                contacts.append({"Email": f"{prefix}{i}@example.com",
+                                 "CustomFields": [{"Key": "Nombre", "Value": f"N{i}"}]})
         return contacts
 
     counts = []

@@ -50,8 +50,8 @@ def nothing_written():
 
 
 # -- keys -------------------------------------------------------------------------------------
-@pytest.mark.parametrize("auth", [None, "", "Basic ", "wrong-key", "wrong-key:", "Basic " + base64.b64encode(b"x:y").decode(),
-                                  "Bearer whatever"])
+@pytest.mark.parametrize("auth", [None, "", "Basic ", "wrong-key", "wrong-key:",
+                                  "Basic " + base64.b64encode(b"x:y").decode(), "Bearer whatever"])
 def test_missing_or_wrong_key(app, profile, auth):
     body = answer(post(app, SAVE, ONE, auth), "SaveContactJsonResult", 401)
     assert body["code"] == 120 and body["SaveContactJsonResult"]["Message"] == "Invalid API key"
