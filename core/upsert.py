@@ -251,6 +251,9 @@ class _Batch:
             if old is not None:
                 self._unindex(state, kind, old)
         self._apply_statuses(state, item, changed, fresh, email in suppressed, warnings)
+        if email in self.unsubscribed and (fresh or "email" in changed) and email not in suppressed:
+            state.set("email_status", "unsubscribed")  # cmd.keep_account_unsubscribes
+            warnings.append((errors.STATUS_LOCKED, "Address is unsubscribed in this account; kept so"))
         if item.confirmed is not None:
             state.set("confirmed", item.confirmed)
         elif fresh:
@@ -294,9 +297,6 @@ class _Batch:
             if suppressed:
                 status = "blocked"
                 warnings.append((errors.SUPPRESSED_WARNING, "Address is globally suppressed; stored as blocked"))
-            elif (fresh or "email" in changed) and state.row["email"] in self.unsubscribed:
-                status = "unsubscribed"
-                warnings.append((errors.STATUS_LOCKED, "Address is unsubscribed in this account; kept so"))
             state.set("email_status", status)
             if warning:
                 warnings.append((warning, f"Email status stays {state.row['email_status']}"))
