@@ -49,6 +49,21 @@ def timed(fn, *args) -> float:
     return time.perf_counter() - start
 
 
+def import_passes(url: str, send, warm: list[bytes], fresh: list[bytes], parse) -> tuple[float, float, float, float]:
+    """Seconds for the gateway to take `fresh` as new contacts, then again as updates (after
+    `warm`), and for the raw limit to do the same: parse(fresh) -> (seconds, rows), rows written
+    twice by raw_store_limit into a store beside the gateway's. Returns (gateway inserts,
+    gateway updates, raw inserts, raw updates)."""
+    send(warm)
+    inserts = timed(send, fresh)
+    updates = timed(send, fresh)
+    folder = url.split("///", 1)[1].rsplit("/", 1)[0]
+    parse_seconds, parsed = parse(fresh)
+    raw_inserts = parse_seconds + raw_store_limit(f"{folder}/raw.db", parsed)
+    raw_updates = parse_seconds + raw_store_limit(f"{folder}/raw.db", parsed)
+    return inserts, updates, raw_inserts, raw_updates
+
+
 def raw_sqlite_limit(db_path: str, bodies: list[bytes], columns: list[str]) -> float:
     """Seconds to parse the same form bodies and upsert their rows into a bare table, in bulk.
 

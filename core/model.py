@@ -38,6 +38,18 @@ class _Unset:
 UNSET: Any = _Unset()  # "not supplied": leave the stored value alone (None means clear it)
 
 
+@dataclass(frozen=True, slots=True)
+class DatabaseRef:
+    """A database named by one of its attributes instead of its number (Icomm's profile key).
+
+    Wherever a command takes a database number it may take this instead; `catalog.database`
+    resolves it within the caller's account only, so another account's value names nothing.
+    """
+
+    attr: str
+    value: str
+
+
 @dataclass(slots=True)
 class ListChange:
     """Put a contact into a list (or take it out) for one channel."""
@@ -88,7 +100,7 @@ class UpsertCommand:
     """An ordered batch of contact changes against one database of one account."""
 
     items: list[ContactChange]
-    database: int = 1
+    database: int | DatabaseRef = 1
     match: tuple[str, ...] = ("email",)  # identities tried in order to find the stored contact
     match_fallback: bool = True  # on a miss try the next identity (False: only the first one given)
     mode: str = "upsert"  # upsert | create | update
@@ -108,6 +120,9 @@ class UpsertCommand:
     default_confirmed: bool = True
     keep_channels: bool = False  # existing contacts keep their email/phone (eSputnik subscribe)
     on_suppressed: str = "block"  # block (store as blocked, warn) | fail
+    # An address new to this database that is unsubscribed in any database of the account (removed
+    # contacts included) starts unsubscribed: consent withdrawn once is not lifted by an import.
+    keep_account_unsubscribes: bool = False
     max_tags: int | None = None
     source: str = ""
     events: EventSpec | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from . import catalog, errors, normalize
+from . import catalog, consent, errors, normalize
 from . import ids as contact_ids
 from . import db as store
 from .bulk_write import write_batch
@@ -53,6 +53,9 @@ class _Batch:
         self._load_memberships()
         self._load_tags()
         suppressed = self._suppressed(identities)
+        self.unsubscribed = frozenset()
+        if cmd.keep_account_unsubscribes:
+            self.unsubscribed = consent.unsubscribed(self.account_id, (i["email"] for i in identities if "email" in i))
         over_limit_from = self._contact_room()
         for position, item in enumerate(cmd.items):
             if self.results[position] is None:
@@ -267,6 +270,9 @@ class _Batch:
             if old is not None:
                 self._unindex(state, kind, old)
         self._apply_statuses(state, item, changed, fresh, email in suppressed, warnings)
+        if email in self.unsubscribed and (fresh or "email" in changed) and email not in suppressed:
+            state.set("email_status", "unsubscribed")  # cmd.keep_account_unsubscribes
+            warnings.append((errors.STATUS_LOCKED, "Address is unsubscribed in this account; kept so"))
         if item.confirmed is not None:
             state.set("confirmed", item.confirmed)
         elif fresh:
