@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from urllib.parse import urlencode
 
-from .common import bench_gateway, fresh_store, parse_rows, raw_sqlite_limit, raw_store_limit, report, timed, wsgi_caller
+from .common import bench_gateway, fresh_store, import_passes, parse_rows, raw_sqlite_limit, report, wsgi_caller
 
 COLUMNS = ["email", "Name", "phone", "email_list_ids"]
 
@@ -43,15 +43,10 @@ def main(argv=None) -> None:
                                 "application/x-www-form-urlencoded")
             assert status.startswith("200") and b'"invalid":0' in data, data[:300]
 
-    send(bodies(key, 2, "warm", 25))
     fresh = bodies(key, opts.requests, "c", 26)
-    inserts = timed(send, fresh)
-    updates = timed(send, fresh)
-
+    inserts, updates, raw_inserts, raw_updates = import_passes(url, send, bodies(key, 2, "warm", 25), fresh,
+                                                               parse_rows)
     folder = url.split("///", 1)[1].rsplit("/", 1)[0]
-    parse_seconds, parsed = parse_rows(fresh)
-    raw_inserts = parse_seconds + raw_store_limit(f"{folder}/raw.db", parsed)
-    raw_updates = parse_seconds + raw_store_limit(f"{folder}/raw.db", parsed)
     bare_inserts = raw_sqlite_limit(f"{folder}/bare.db", fresh, ["email", "name", "phone", "list_ids"])
     count = opts.requests * 500
     report("Unisender importContacts, 500-row form requests through the WSGI app, SQLite (WAL), one process",

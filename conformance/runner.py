@@ -70,6 +70,9 @@ def fill(text: str, values: dict) -> str:
         if name == "basic":
             user = fill(arg or "", values)
             return "Basic " + base64.b64encode(f"{user}:{values['api_key']}".encode()).decode()
+        if name == "basic_key":  # the key as the user name, any password (Icomm)
+            password = fill(arg or "", values)
+            return "Basic " + base64.b64encode(f"{values['api_key']}:{password}".encode()).decode()
         if name in values and arg is None:
             return str(values[name])
         return match.group(0)

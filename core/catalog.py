@@ -8,7 +8,9 @@ import peewee as pw
 from . import db as store
 from . import errors
 from .errors import CoreError
+from .model import DatabaseRef
 from .schema import Contact, ContactList, ContactTag, Database, FieldDef, Membership, Tag
+from .sql_bulk import update_rows
 
 FIELD_TYPES = frozenset({"string", "text", "number", "date", "datetime", "bool", "enum", "tag", "ip", "email"})
 
@@ -24,7 +26,9 @@ def next_number(model, account_id: int) -> int:
 
 
 # -- databases -------------------------------------------------------------------------------
-def database(account_id: int, number: int = 1) -> Database:
+def database(account_id: int, number: int | DatabaseRef = 1) -> Database:
+    if isinstance(number, DatabaseRef):
+        return database_by_attr(account_id, number.attr, number.value)
     try:
         number = int(number)
     except (TypeError, ValueError):
@@ -33,6 +37,18 @@ def database(account_id: int, number: int = 1) -> Database:
     if row is None:
         raise CoreError(errors.UNKNOWN_DATABASE, f"Database {number} not found", database=number)
     return row
+
+
+def database_by_attr(account_id: int, attr: str, value) -> Database:
+    """The account's database whose attrs[attr] equals value; another account's never matches.
+
+    An account has a handful of databases, so they are compared here rather than by JSON SQL.
+    """
+    if value is not None and value != "":
+        for row in Database.select().where(Database.account == account_id).order_by(Database.number):
+            if (row.attrs or {}).get(attr) == value:
+                return row
+    raise CoreError(errors.UNKNOWN_DATABASE, f"No database has this {attr}", attr=attr)
 
 
 def create_database(account_id: int, name: str = "", number: int | None = None, attrs: dict | None = None) -> Database:
@@ -184,13 +200,8 @@ def delete_field(account_id: int, number) -> None:
         key = str(row.id)
         holders = (Contact.select(Contact.id, Contact.fields)
                    .where((Contact.database == row.database_id) & store.json_text(Contact.fields, key).is_null(False)))
-        updates = []
-        for contact in holders:
-            values = dict(contact.fields)
-            values.pop(key, None)
-            updates.append((contact.id, values))
-        for contact_id, values in updates:
-            Contact.update(fields=values).where(Contact.id == contact_id).execute()
+        update_rows(Contact, "id", ["fields"],
+                    [(c.id, {k: v for k, v in c.fields.items() if k != key}) for c in holders])
         row.delete_instance()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .contacts import ContactFilter
+from .model import DatabaseRef
 
 
 @dataclass
@@ -42,6 +43,17 @@ class DeleteContacts:
     values: list
     database: int | None = 1
     erase: bool = False
+
+
+@dataclass
+class UnsubscribeEverywhere:
+    """Withdraw email consent for addresses in the whole account (see core.consent); unknown
+    addresses are remembered as unsubscribed contacts of `database` when asked."""
+
+    emails: list
+    database: int | DatabaseRef = 1
+    remember_unknown: bool = True
+    source: str = ""
 
 
 @dataclass

@@ -47,7 +47,6 @@ class ContactState:
                      "external_id": None, "email_status": None, "phone_status": None, "confirmed": True,
                      "attrs": {}, "fields": {}, "channels": {}, "source": source, "created_at": now,
                      "updated_at": now, "deleted_at": None}, True)
-        state.tags = set()
         return state
 
     @property
@@ -125,7 +124,15 @@ def new_status(state: ContactState, column: str, requested, default: str, cmd: U
 def apply_identities(state: ContactState, item: ContactChange, ids: dict, cmd: UpsertCommand) -> dict:
     """Write the item's identities; returns {kind: (old, new)} for those that changed."""
     changed = {}
-    keep_existing = cmd.keep_channels and not state.is_new and not state.wiped
+    if state.is_new:  # nothing stored yet: every given identity is simply set
+        row = state.row
+        for kind in ("email", "phone", "external_id"):
+            value = ids.get(kind)
+            if value is not None and kind not in item.clear_identities:
+                row[kind] = value
+                changed[kind] = (None, value)
+        return changed
+    keep_existing = cmd.keep_channels and not state.wiped
     for kind in ("email", "phone", "external_id"):
         if kind in item.clear_identities:
             value = None

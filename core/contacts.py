@@ -45,6 +45,7 @@ class ContactView:
     deleted_at: datetime | None
     tags: list[str] = field(default_factory=list)
     memberships: list[MembershipView] = field(default_factory=list)
+    field_types: dict = field(default_factory=dict)  # field name -> type, shared by a page's contacts
 
 
 @dataclass
@@ -168,6 +169,9 @@ def views(account_id: int, rows: list[dict], with_details: bool = True) -> list[
     contact_ids = [row["id"] for row in rows]
     field_defs = {str(f.id): f for f in FieldDef.select().where(FieldDef.database.in_({r["database"] for r in rows}))}
     numbers = {d.id: d.number for d in catalog.databases(account_id)}
+    types: dict[int, dict] = {}
+    for definition in field_defs.values():
+        types.setdefault(definition.database_id, {})[definition.name] = definition.type
     tags: dict[int, list[str]] = {i: [] for i in contact_ids}
     memberships: dict[int, list[MembershipView]] = {i: [] for i in contact_ids}
     if with_details:
@@ -193,7 +197,8 @@ def views(account_id: int, rows: list[dict], with_details: bool = True) -> list[
             email_status=row["email_status"], phone_status=row["phone_status"], confirmed=row["confirmed"],
             attrs=row["attrs"] or {}, fields=by_name, fields_by_number=by_number, channels=row["channels"] or {},
             source=row["source"], created_at=row["created_at"], updated_at=row["updated_at"],
-            deleted_at=row["deleted_at"], tags=tags[row["id"]], memberships=memberships[row["id"]]))
+            deleted_at=row["deleted_at"], tags=tags[row["id"]], memberships=memberships[row["id"]],
+            field_types=types.get(row["database"], {})))
     return result
 
 

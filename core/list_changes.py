@@ -72,51 +72,48 @@ def apply_list_changes(state: ContactState, item: ContactChange, lists: ListReso
                        now: datetime, warnings: list) -> None:
     mode = item.lists_mode or cmd.lists_mode
     mentioned = set()
+    memberships = state.memberships
     for change in item.lists:
+        status = change.status
         key = (lists.ids[change.list], change.channel)
         mentioned.add(key)
-        current = state.memberships.get(key)
-        if change.status == "removed":
+        if status == "removed":
             _remove(state, key)
             continue
-        if current is None:
-            current = Membership(list_id=key[0], channel=change.channel, status="")
-            state.memberships[key] = current
+        if status not in _STAMPS:
+            raise CoreError(errors.INVALID_STATUS, f"Invalid membership status: {status}")
+        current = memberships.get(key)
         at = change.at or now
-        before = (current.status, current.subscribed_at, current.unsubscribed_at, current.excluded_at)
-        if change.status == "subscribed":
+        if current is None:  # first time in this list: nothing to weigh against
+            current = memberships[key] = Membership(list_id=key[0], channel=change.channel, status=status, dirty=True)
+            if _STAMPS[status]:
+                setattr(current, _STAMPS[status], at)
+        elif status == "subscribed":
             if current.status == "unsubscribed" and not cmd.resubscribe:
                 warnings.append((errors.MEMBERSHIP_LOCKED, f"The contact unsubscribed from list {change.list}"))
-            elif current.status != "subscribed" or change.at:
-                current.status = "subscribed"
-                current.subscribed_at = at
-        elif change.status == "unsubscribed":
-            if current.status != "unsubscribed":
-                current.status = "unsubscribed"
-                current.unsubscribed_at = at
-        elif change.status == "excluded":
-            if current.status != "excluded":
-                current.status = "excluded"
-                current.excluded_at = at
-        elif change.status in ("suspended",):
-            current.status = change.status
-        else:
-            raise CoreError(errors.INVALID_STATUS, f"Invalid membership status: {change.status}")
+            elif current.status != "subscribed" or (change.at and change.at != current.subscribed_at):
+                current.status, current.subscribed_at, current.dirty = "subscribed", at, True
+        elif current.status != status:
+            current.status, current.dirty = status, True
+            if _STAMPS[status]:
+                setattr(current, _STAMPS[status], at)
         if change.attrs:
             merged = {**current.attrs, **change.attrs}
             if merged != current.attrs:
-                current.attrs = merged
-                current.dirty = True
-        if before != (current.status, current.subscribed_at, current.unsubscribed_at, current.excluded_at):
-            current.dirty = True
+                current.attrs, current.dirty = merged, True
     if mode == "replace" or item.replace_lists_of:
         channels = item.replace_lists_of or None
-        for key, membership in list(state.memberships.items()):
+        for key, membership in list(memberships.items()):
             # Consent records survive a replace: an unsubscribe is the contact's decision, not data.
             if key in mentioned or membership.status == "unsubscribed":
                 continue
             if channels is None or key[1] in channels:
                 _remove(state, key)
+
+
+# The time column each membership status stamps.
+_STAMPS = {"subscribed": "subscribed_at", "unsubscribed": "unsubscribed_at", "excluded": "excluded_at",
+           "suspended": None}
 
 
 def _remove(state: ContactState, key) -> None:

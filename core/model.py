@@ -18,15 +18,14 @@ SYSTEM_ATTRS = frozenset({
     "subscriptions",  # keys of the subscription categories (topics) the contact chose
 })
 
-EMAIL_STATUSES = frozenset({
+# Statuses of an address (email, phone): what an item may ask for and what a contact may carry.
+CHANNEL_STATUSES = frozenset({
     "new", "invited", "active", "inactive", "unsubscribed", "blocked", "activation_requested",
 })
 # Statuses an import never lifts by itself: consent withdrawn or the platform refused the address.
 LOCKED_STATUSES = frozenset({"unsubscribed", "blocked"})
 
-MEMBERSHIP_STATUSES = frozenset({"subscribed", "unsubscribed", "excluded", "suspended"})
 
-IDENTITIES = ("id", "email", "phone", "external_id")  # a profile id is the id, written differently
 
 
 class _Unset:
@@ -38,6 +37,18 @@ class _Unset:
 
 
 UNSET: Any = _Unset()  # "not supplied": leave the stored value alone (None means clear it)
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseRef:
+    """A database named by one of its attributes instead of its number (Icomm's profile key).
+
+    Wherever a command takes a database number it may take this instead; `catalog.database`
+    resolves it within the caller's account only, so another account's value names nothing.
+    """
+
+    attr: str
+    value: str
 
 
 @dataclass(slots=True)
@@ -91,7 +102,7 @@ class UpsertCommand:
     """An ordered batch of contact changes against one database of one account."""
 
     items: list[ContactChange]
-    database: int = 1
+    database: int | DatabaseRef = 1
     match: tuple[str, ...] = ("email",)  # identities tried in order to find the stored contact
     match_fallback: bool = True  # on a miss try the next identity (False: only the first one given)
     mode: str = "upsert"  # upsert | create | update
@@ -117,6 +128,9 @@ class UpsertCommand:
     update_only: frozenset[str] | None = None  # identities, attrs and channel types it may change (None: all given)
     update_fields: frozenset | None = None  # custom fields (refs as in ContactChange.fields) it may change
     on_suppressed: str = "block"  # block (store as blocked, warn) | fail
+    # An address new to this database that is unsubscribed in any database of the account (removed
+    # contacts included) starts unsubscribed: consent withdrawn once is not lifted by an import.
+    keep_account_unsubscribes: bool = False
     max_tags: int | None = None
     source: str = ""
     events: EventSpec | None = None

@@ -70,9 +70,22 @@ def _plain_e164(text: str) -> str | None:
             national = digits[size:]
             if not national or national[0] == "0":
                 return None  # leading zeros (Italy) need the full parser
-            number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-            return "+" + digits if phonenumbers.is_possible_number(number) else None
+            return "+" + digits if _possible(code, national) else None
     return None
+
+
+_POSSIBLE: dict[tuple[int, int], bool] = {}
+
+
+def _possible(code: int, national: str) -> bool:
+    # The library's "possible number" test looks only at the calling code and the length of the
+    # national number, so its answer is remembered per (code, length), not recomputed per number.
+    key = (code, len(national))
+    known = _POSSIBLE.get(key)
+    if known is None:
+        number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+        known = _POSSIBLE[key] = phonenumbers.is_possible_number(number)
+    return known
 
 
 def phone(raw, default_region: str | None = None) -> str:
@@ -109,8 +122,15 @@ _DATE_FORMATS = (
     "%d-%m-%Y",
     "%Y.%m.%d",
     "%d/%m/%Y",
+    "%d/%m/%Y %H:%M:%S",  # .NET DateTime.ToString() in es-* cultures: "31/12/1990 0:00:00"
+    "%d/%m/%Y %H:%M",
     "%d.%m.%y",
 )
+
+
+# The two everyday date shapes, read without strptime (several failed attempts cost ~100 µs a
+# value); anything else, or an impossible date, takes the general path below and gets its verdict.
+_PLAIN_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)|(\d\d)/(\d\d)/(\d{4})")
 
 
 def timestamp(raw) -> datetime:
@@ -118,6 +138,13 @@ def timestamp(raw) -> datetime:
     if isinstance(raw, datetime):
         return _to_utc(raw)
     text = str(raw).strip()
+    plain = _PLAIN_DATE.fullmatch(text)
+    if plain is not None:
+        year, month, day = plain.group(1, 2, 3) if plain.group(1) else plain.group(6, 5, 4)
+        try:
+            return datetime(int(year), int(month), int(day))
+        except ValueError:
+            pass
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import accounts, catalog, channel_status, contacts, deletion, jobs, list_members, memberships
+from . import accounts, catalog, channel_status, consent, contacts, deletion, jobs, list_members, memberships
 from . import commands as c
 from . import db as store
 from .model import UpsertCommand
@@ -41,6 +41,8 @@ HANDLERS = {
     c.FindContact: lambda a, cmd: contacts.find(a, cmd.kind, cmd.value, cmd.database, cmd.include_deleted),
     c.FindContacts: lambda a, cmd: contacts.find_many(a, cmd.kind, cmd.values, cmd.database, cmd.include_deleted),
     c.DeleteContacts: lambda a, cmd: deletion.delete(a, cmd.kind, cmd.values, cmd.database, cmd.erase),
+    c.UnsubscribeEverywhere: lambda a, cmd: consent.unsubscribe_everywhere(a, cmd.emails, cmd.database,
+                                                                          cmd.remember_unknown, cmd.source),
     c.SearchContacts: _search,
     c.CountContacts: lambda a, cmd: contacts.count(a, cmd.filter),
     c.GetLists: lambda a, cmd: catalog.lists(a, cmd.database, cmd.kind),

@@ -99,19 +99,9 @@ def _check_account(here: str, account: dict, existing: Account | None, key_owner
             if item.get("database", 1) not in declared:
                 problems.append(Problem(f"{here}.{kind}[{i}].database",
                                         f"database {item['database']} is not declared in this account"))
-    titles, field_names = {}, {}
-    for i, item in enumerate(account.get("lists", [])):
-        spot = (item.get("database", 1), item["title"])
-        if spot in titles:
-            problems.append(Problem(f"{here}.lists[{i}].title", f"duplicate title {item['title']!r} in database "
-                                                                f"{spot[0]} (also at {titles[spot]})"))
-        titles[spot] = f"{here}.lists[{i}]"
+    problems += _duplicate_names(here, "lists", account.get("lists", []), "title", "title")
+    problems += _duplicate_names(here, "fields", account.get("fields", []), "name", "field name")
     for i, item in enumerate(account.get("fields", [])):
-        spot = (item.get("database", 1), item["name"])
-        if spot in field_names:
-            problems.append(Problem(f"{here}.fields[{i}].name", f"duplicate field name {item['name']!r} in database "
-                                                                f"{spot[0]} (also at {field_names[spot]})"))
-        field_names[spot] = f"{here}.fields[{i}]"
         if item.get("allowed_values") and item.get("type", "string") != "enum":
             problems.append(Problem(f"{here}.fields[{i}].allowed_values", "allowed_values needs type enum"))
     for i, key in enumerate(account.get("keys", [])):
@@ -123,6 +113,18 @@ def _check_account(here: str, account: dict, existing: Account | None, key_owner
         holder = Credential.get_or_none(Credential.key_hash == digest)
         if holder is not None and (existing is None or holder.account_id != existing.id):
             problems.append(Problem(spot, "this key already belongs to another account in the store"))
+    return problems
+
+
+def _duplicate_names(here: str, kind: str, items: list, attribute: str, label: str) -> list[Problem]:
+    """Two lists (or fields) of one database with the same title (or name)."""
+    seen, problems = {}, []
+    for i, item in enumerate(items):
+        spot = (item.get("database", 1), item[attribute])
+        if spot in seen:
+            problems.append(Problem(f"{here}.{kind}[{i}].{attribute}", f"duplicate {label} {item[attribute]!r} in "
+                                                                       f"database {spot[0]} (also at {seen[spot]})"))
+        seen[spot] = f"{here}.{kind}[{i}]"
     return problems
 
 

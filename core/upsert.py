@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from . import catalog, errors, normalize
+from . import catalog, consent, errors, normalize
 from . import ids as contact_ids
 from . import db as store
 from .bulk_write import write_batch
 from .contact_state import ContactState, apply_identities, merge_map, new_status
+from .contact_state import Membership as MembershipState
 from .errors import CoreError
 from .field_values import FieldResolver
 from .list_changes import ListResolver, apply_list_changes
-from .model import UNSET, BatchResult, ContactChange, ItemResult, UpsertCommand
+from .model import CHANNEL_STATUSES, BatchResult, ContactChange, ItemResult, UpsertCommand
 from .schema import Account, Contact, ContactTag, Membership, Suppression, Tag
 from .sql_bulk import select_where_in
 from .update_scope import scope_update, scoped
@@ -53,6 +54,9 @@ class _Batch:
         self._load_memberships()
         self._load_tags()
         suppressed = self._suppressed(identities)
+        self.unsubscribed = frozenset()
+        if cmd.keep_account_unsubscribes:
+            self.unsubscribed = consent.unsubscribed(self.account_id, (i["email"] for i in identities if "email" in i))
         over_limit_from = self._contact_room()
         for position, item in enumerate(cmd.items):
             if self.results[position] is None:
@@ -95,23 +99,36 @@ class _Batch:
         return ids
 
     def _load_contacts(self, identities: list[dict]) -> None:
+        """Every stored contact any item could name: one query per identity kind at most.
+
+        Kinds are read in turn, and values already held by a contact read before are not asked
+        again: on a re-import the phones all belong to contacts found by their emails, so the
+        second query is not even sent.
+        """
         wanted = defaultdict(set)
         for ids in identities:
             for kind, value in ids.items():
                 wanted[kind].add(value)
-        if not wanted:
-            return
-        conditions = [(kind, sorted(wanted[kind])) for kind in ("id", "email", "phone", "external_id")
-                      if wanted.get(kind)]
+        where = '"database_id" = ' + store.database().param
+        for kind in ("id", "email", "phone", "external_id"):
+            values = wanted.get(kind)
+            if values:
+                values = values - self.index[kind].keys()
+            if values:
+                self._read_states([(kind, sorted(values))], where)
         by_field = defaultdict(set)
         for key, value in wanted.get("field", ()):
             by_field[key].add(value)
-        conditions += [(store.json_text_sql("fields", key), sorted(values)) for key, values in by_field.items()]
-        for row in select_where_in(Contact, conditions, where='"database_id" = ' + store.database().param,
-                                   params=[self.database.id]):
-            state = ContactState(row)
-            self.states[row["id"]] = state
-            self._index(state)
+        if by_field:
+            self._read_states([(store.json_text_sql("fields", key), sorted(values))
+                               for key, values in by_field.items()], where)
+
+    def _read_states(self, conditions: list, where: str) -> None:
+        for row in select_where_in(Contact, conditions, where=where, params=[self.database.id]):
+            if row["id"] not in self.states:
+                state = ContactState(row)
+                self.states[row["id"]] = state
+                self._index(state)
 
     def _index(self, state: ContactState) -> None:
         row = state.row
@@ -137,7 +154,9 @@ class _Batch:
     def _load_memberships(self) -> None:
         if not self.states or not self.lists.used:
             return
-        for row in Membership.select().where(Membership.contact.in_(list(self.states))).dicts():
+        columns = ["id", "contact", "list", "channel", "status", "subscribed_at", "unsubscribed_at", "excluded_at",
+                   "attrs"]
+        for row in select_where_in(Membership, [("contact", list(self.states))], columns=columns):
             self.states[row["contact"]].memberships[(row["list"], row["channel"])] = _membership(row)
 
     def _load_tags(self) -> None:
@@ -220,6 +239,9 @@ class _Batch:
         email = ids.get("email")
         if email in suppressed and cmd.on_suppressed == "fail":
             return self._fail(errors.SUPPRESSED, "Address is globally suppressed", warnings, state)
+        for requested in (item.email_status, item.phone_status):
+            if requested is not None and requested not in CHANNEL_STATUSES:
+                return self._fail(errors.INVALID_STATUS, f"Invalid status: {requested}", warnings, state)
         if item.tags is not None and cmd.max_tags is not None and len(item.tags) > cmd.max_tags:
             return self._fail(errors.TOO_MANY_TAGS, f"Too many tags: {len(item.tags)}, the limit is {cmd.max_tags}",
                               warnings, state)
@@ -251,6 +273,9 @@ class _Batch:
             if old is not None:
                 self._unindex(state, kind, old)
         self._apply_statuses(state, item, changed, fresh, email in suppressed, warnings)
+        if email in self.unsubscribed and (fresh or "email" in changed) and email not in suppressed:
+            state.set("email_status", "unsubscribed")  # cmd.keep_account_unsubscribes
+            warnings.append((errors.STATUS_LOCKED, "Address is unsubscribed in this account; kept so"))
         if item.confirmed is not None:
             state.set("confirmed", item.confirmed)
         elif fresh:
@@ -260,7 +285,10 @@ class _Batch:
         if item.replace_fields:
             state.set("fields", merge_map({}, field_changes or {}, "overwrite"))
         elif field_changes:
-            state.set("fields", merge_map(state.row["fields"], field_changes, cmd.field_merge))
+            if fresh and not state.row["fields"]:
+                state.row["fields"] = {k: v for k, v in field_changes.items() if v is not None}
+            else:
+                state.set("fields", merge_map(state.row["fields"], field_changes, cmd.field_merge))
         self._index(state)
         if item.channels:
             state.set("channels", merge_map(state.row["channels"], item.channels, "overwrite"))
@@ -288,6 +316,13 @@ class _Batch:
 
     def _apply_statuses(self, state, item, changed, fresh, suppressed, warnings) -> None:
         cmd = self.cmd
+        row = state.row
+        if fresh and not suppressed:  # a new contact: the requested status or the default, no rules
+            if row["email"] is not None:
+                row["email_status"] = item.email_status or cmd.default_email_status
+            if row["phone"] is not None:
+                row["phone_status"] = item.phone_status or cmd.default_phone_status
+            return
         if state.row["email"] is not None:
             status, warning = new_status(state, "email_status", item.email_status, cmd.default_email_status,
                                          cmd, fresh or "email" in changed)
@@ -358,12 +393,8 @@ def _text(value) -> str:
     return str(value)
 
 
-def _membership(row: dict):
-    from .contact_state import Membership as State
-
-    return State(list_id=row["list"], channel=row["channel"], status=row["status"],
+def _membership(row: dict) -> MembershipState:
+    return MembershipState(list_id=row["list"], channel=row["channel"], status=row["status"],
                  subscribed_at=row["subscribed_at"], unsubscribed_at=row["unsubscribed_at"],
                  excluded_at=row["excluded_at"], attrs=row["attrs"] or {}, row_id=row["id"])
 
-
-__all__ = ["upsert", "UNSET"]

@@ -19,6 +19,7 @@ class Settings:
     public_url: str = field(default_factory=lambda: os.environ.get("PUBLIC_URL", ""))
     # Body limits per dialect, in bytes (see each dialect's docs for the reasoning).
     unisender_max_body: int = field(default_factory=lambda: _int("UNISENDER_MAX_BODY", 16 * 1024 * 1024))
+    icomm_max_body: int = field(default_factory=lambda: _int("ICOMM_MAX_BODY", 8 * 1024 * 1024))
     esputnik_max_body: int = field(default_factory=lambda: _int("ESPUTNIK_MAX_BODY", 32 * 1024 * 1024))
     # Files an import fetches from a client's link (eSputnik: "max 100 MB").
     fetch_max_bytes: int = field(default_factory=lambda: _int("FETCH_MAX_BYTES", 100 * 1024 * 1024))

@@ -76,3 +76,25 @@ def test_the_fast_phone_path_agrees_with_the_full_parser(text):
         slow = None
     if fast is not None:
         assert fast == slow
+
+
+def _general_timestamp(text: str):
+    """What the format loop alone says about a date text (the reference for the fast path)."""
+    for fmt in normalize._DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            pass
+    return None
+
+
+@settings(max_examples=300)
+@given(st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99), st.booleans())
+def test_the_fast_date_path_agrees_with_the_format_loop(year, month, day, iso):
+    text = f"{year:04d}-{month:02d}-{day:02d}" if iso else f"{day:02d}/{month:02d}/{year:04d}"
+    expected = _general_timestamp(text)
+    try:
+        got = normalize.timestamp(text)
+    except CoreError:
+        got = None
+    assert got == expected

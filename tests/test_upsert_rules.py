@@ -213,3 +213,8 @@ def test_find_many_and_delete_by_identity(account):
     assert Contact.select().count() == 2  # soft: the row stays, restorable
     deletion.delete(account.id, "email", ["b@example.com"], erase=True)
     assert Contact.select().count() == 1
+
+
+def test_an_unknown_status_fails_the_item(account):
+    result = run(account, [ContactChange(identities={"email": "a@example.com"}, email_status="happy")])
+    assert result.items[0].error.code == errors.INVALID_STATUS

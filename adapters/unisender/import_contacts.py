@@ -58,18 +58,20 @@ def rows(params: dict, width: int) -> list[tuple[int, dict[int, str]]]:
     if not isinstance(data, dict):
         raise invalid('Argument "data" must be an array of rows')
     result = []
+    positions = {str(j): j for j in range(width)}  # "0".."N" -> column, so a cell costs one look-up
     for key, row in data.items():
         if not key.isdigit():
             raise invalid(f'Invalid row index in data: "{key}"')
-        if not isinstance(row, dict):
+        if row.__class__ is not dict:
             row = {"0": row}
         cells = {}
         for column, value in row.items():
-            if not column.isdigit() or int(column) >= width:
+            position = positions.get(column)
+            if position is None:
                 raise invalid(f"data[{key}][{column}] has no matching name in field_names")
-            if isinstance(value, dict):
+            if value.__class__ is dict:
                 raise invalid(f"data[{key}][{column}] must be a value, not an array")
-            cells[int(column)] = value
+            cells[position] = value
         result.append((int(key), cells))
     if len(result) > MAX_ROWS:
         raise invalid(f"Too many contacts: {len(result)}, the limit is {MAX_ROWS} per call")

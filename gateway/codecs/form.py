@@ -61,23 +61,22 @@ def nest(pairs: list[tuple[str, str]]) -> dict:
     """PHP's parse_str: `a[x][]=1` -> {'a': {'x': {'0': '1'}}}; later pairs win, `[]` appends."""
     result: dict = {}
     for key, value in pairs:
-        path = _path(key)
+        path = _path(key) if key[-1:] == "]" else None
         if path is None:
             result[key] = value
             continue
         node = result
-        for i, part in enumerate(path[:-1]):
-            if part == "" and i > 0:
+        last = len(path) - 1
+        for i in range(last):
+            part = path[i]
+            if part == "" and i:
                 part = _next_index(node)
             child = node.get(part)
             if child.__class__ is not dict:
-                child = {}
-                node[part] = child
+                child = node[part] = {}
             node = child
-        last = path[-1]
-        if last == "":
-            last = _next_index(node)
-        node[last] = value
+        leaf = path[last]
+        node[leaf if leaf != "" else _next_index(node)] = value
     return result
 
 

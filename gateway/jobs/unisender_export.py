@@ -5,7 +5,7 @@ from adapters.unisender import export
 from core import contacts, jobs
 
 from .. import downloads
-from .notify import post_json
+from ..outbound import post_json
 
 KIND = export.JOB_KIND
 PAGE = 1000

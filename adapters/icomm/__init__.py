@@ -1,0 +1,1 @@
+"""The Icomm (icommkt / Icommarketing) Contacts API: JSON operations under /Contacts/<Operation>.Json."""

@@ -1,0 +1,128 @@
+"""Icomm over HTTP: POST /Contacts/<Operation>.Json[/] (any case), JSON bodies, the key in Authorization."""
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+import falcon
+import orjson
+
+from adapters.common import DialectError
+from adapters.icomm import errors, wire
+from adapters.icomm.operations import resolve
+from core import service
+from core.errors import CoreError
+from core import errors as core_errors
+
+from ..body import read_body
+from ..codecs import jsonc
+from ..problems import RequestProblem
+
+# Clients spell the path /Contacts/SaveContact.Json/, /contacts/savecontact.json, SaveContact.json/ …
+# A base URL given with a trailing slash yields //Contacts/…; that reaches the same operation.
+PATH = re.compile(r"/+contacts/+(?P<operation>[^/]+)/*\Z", re.IGNORECASE)
+CONTENT_TYPE = "application/json; charset=utf-8"
+DIALECT_NAME = "icomm"
+
+
+class IcommDialect:
+    name = DIALECT_NAME
+
+    def render_error(self, ex, req):
+        if isinstance(ex, DialectError):
+            code, detail = ex.code, ex.message
+        elif isinstance(ex, CoreError):
+            code, detail = errors.from_core(ex)
+        elif isinstance(ex, RequestProblem):
+            code, detail = errors.from_problem(ex)
+        elif isinstance(ex, falcon.HTTPError):
+            code, detail = errors.from_http_status(ex.status_code, ex.description or ex.title)
+        else:
+            code, detail = errors.unexpected()
+        operation = getattr(req.context, "icomm_operation", None) or resolve("Contacts")
+        status, body = wire.failure(operation.kind, operation.result, code, detail,
+                                    getattr(req.context, "icomm_params", None))
+        headers = None
+        if status == 401:
+            headers = {"WWW-Authenticate": 'Basic realm="icommkt"'}
+        elif status == 405:
+            headers = {"Allow": "POST"}
+        return falcon.code_to_http_status(status), CONTENT_TYPE, orjson.dumps(body), headers
+
+
+DIALECT = IcommDialect()
+
+
+class IcommApi:
+    """A sink (Falcon routes are case-sensitive; Icomm clients are not consistent about case)."""
+
+    def __init__(self, settings):
+        self.settings = settings
+
+    def __call__(self, req, resp, operation):
+        req.context.dialect = DIALECT
+        req.context.icomm_operation = op = resolve(operation)
+        if op.method is None:
+            raise DialectError(errors.UNKNOWN_OPERATION,
+                               f'"{operation}" is not a Contacts operation; the operations are SaveContact.Json, '
+                               "SaveMultiContact.Json, RemoveContact.Json, UnsubscribeContact.Json, ListFull.Json "
+                               "and List.Json")
+        if req.method != "POST":
+            raise DialectError(errors.METHOD_NOT_ALLOWED, f"{req.method} is not allowed; every operation is a POST")
+        params = jsonc.decode(read_body(req, self.settings.icomm_max_body))
+        if not isinstance(params, dict):
+            raise RequestProblem("malformed", "The request body must be a JSON object")
+        req.context.icomm_params = params
+        account_id = authenticate(req.get_header("Authorization"))
+        command = op.method.parse(params)
+        result = service.execute(account_id, command)
+        ctx = {"command": command}
+        resp.content_type = CONTENT_TYPE
+        resp.data = orjson.dumps(op.method.render(result, params, ctx))
+        for name, value in ctx.get("headers", {}).items():
+            resp.set_header(name, value)
+
+
+def key_candidates(header: str | None) -> list[str]:
+    """The API keys an Authorization header may carry, most likely first.
+
+    Clients send the raw key, `KEY:`, `KEY:0`, `KEY:user:0`, or RFC 7617 Basic with the key as
+    the user name. Rule: strip an optional `Basic `, base64-decode when the rest is base64, take
+    the text before the first `:`. Icomm keys are base64url text themselves and some decode as
+    base64 too, so both readings are candidates: the decoded one first only after `Basic `.
+    """
+    text = (header or "").strip()
+    basic = text[:6].lower() == "basic "
+    if basic:
+        text = text[6:].strip()
+    raw = text.split(":", 1)[0].strip()
+    decoded = _base64_text(text)
+    from_base64 = decoded.split(":", 1)[0].strip() if decoded is not None else ""
+    order = (from_base64, raw) if basic else (raw, from_base64)
+    return list(dict.fromkeys(key for key in order if key))
+
+
+def _base64_text(text: str) -> str | None:
+    try:
+        decoded = base64.b64decode(text, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    return decoded if decoded.isprintable() else None
+
+
+def authenticate(header: str | None) -> int:
+    candidates = key_candidates(header)
+    if not candidates:
+        raise CoreError(core_errors.UNAUTHORIZED, "API key is missing", missing=True)
+    failure = None
+    for key in candidates:
+        try:
+            return service.authenticate(key, DIALECT_NAME)
+        except CoreError as exc:
+            failure = exc
+    raise failure
+
+
+def add_routes(app: falcon.App, settings) -> None:
+    app.add_sink(IcommApi(settings), PATH)
