@@ -24,8 +24,6 @@ class Settings:
     # Files an import fetches from a client's link (eSputnik: "max 100 MB").
     fetch_max_bytes: int = field(default_factory=lambda: _int("FETCH_MAX_BYTES", 100 * 1024 * 1024))
     fetch_timeout: int = field(default_factory=lambda: _int("FETCH_TIMEOUT", 60))
-    # 1: links that reach loopback, private or other non-public addresses are refused (untrusted clients).
-    block_private: bool = field(default_factory=lambda: os.environ.get("OUTBOUND_BLOCK_PRIVATE") == "1")
     # Contacts an import job commits at a time (each chunk with its report: a crash resumes after it).
     import_chunk_size: int = field(default_factory=lambda: _int("IMPORT_CHUNK_SIZE", 500))
 

@@ -15,7 +15,7 @@ from core import jobs, service
 from core.commands import GetFields
 
 from ..config import Settings
-from ..fetch import FetchError, download
+from ..outbound import OutboundRefused, download
 
 BULK = bulk.JOB_KIND
 FILE = file_import.JOB_KIND
@@ -37,8 +37,8 @@ def run_file(job) -> None:
     if stored is None:
         try:
             data = download(job.payload["link"], settings.fetch_max_bytes, settings.fetch_timeout,
-                            block_private=settings.block_private, on_progress=_renewer(job))
-        except FetchError as exc:
+                            on_progress=_renewer(job))
+        except OutboundRefused as exc:
             jobs.fail(job.id, str(exc))
             return
         jobs.put_blob(job.id, "text/csv", data)
