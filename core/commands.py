@@ -154,12 +154,11 @@ class DetachFromList:
 
 
 @dataclass
-class SetEmailStatus:
-    """Set the email status of every live contact holding one of the addresses."""
+class ResubscribeEverywhere:
+    """Lift an account-wide withdrawal of email consent for addresses (see core.consent)."""
 
     emails: list
-    status: str
-    only_from: tuple[str, ...] | None = None
+    status: str = "active"
 
 
 @dataclass

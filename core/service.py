@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import accounts, catalog, channel_status, consent, contacts, deletion, jobs, list_members, memberships
+from . import accounts, catalog, consent, contacts, deletion, jobs, list_members, memberships
 from . import commands as c
 from . import db as store
 from .model import UpsertCommand
@@ -59,7 +59,7 @@ HANDLERS = {
     c.DeleteTag: lambda a, cmd: catalog.delete_tag(a, cmd.number),
     c.AttachToList: lambda a, cmd: list_members.attach(a, cmd.list, cmd.kind, cmd.values),
     c.DetachFromList: lambda a, cmd: list_members.detach(a, cmd.list, cmd.kind, cmd.values),
-    c.SetEmailStatus: lambda a, cmd: channel_status.set_email_status(a, cmd.emails, cmd.status, cmd.only_from),
+    c.ResubscribeEverywhere: lambda a, cmd: consent.resubscribe_everywhere(a, cmd.emails, cmd.status),
     c.GetAccount: lambda a, cmd: Account.get_by_id(a),
     c.StartJob: lambda a, cmd: jobs.create(a, cmd.kind, cmd.payload),
     c.GetJob: _job,

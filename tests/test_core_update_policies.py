@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import catalog, channel_status, errors, list_members
+from core import catalog, consent, errors, list_members
 from core.errors import CoreError
 from core.model import ContactChange, EventSpec, ListChange, UpsertCommand
 from core.schema import Contact, ContactList, Event, Membership
@@ -102,9 +102,15 @@ def test_list_members_by_id_all_or_nothing(account):
         list_members.attach(account.id, 10, "id", ids)
 
 
-def test_email_status_by_address_reaches_every_holder(account):
+def test_resubscribing_lifts_an_account_wide_withdrawal(account):
+    from core import deletion
+
     run(account, [ContactChange(identities={"email": "a@example.com", "external_id": str(i)}) for i in range(2)],
         match=("external_id",))
-    assert channel_status.set_email_status(account.id, ["A@Example.com", "junk"], "unsubscribed") == 2
-    assert channel_status.set_email_status(account.id, ["a@example.com"], "active", only_from=("blocked",)) == 0
-    assert channel_status.set_email_status(account.id, ["a@example.com"], "active", only_from=("unsubscribed",)) == 2
+    deletion.delete(account.id, "external_id", ["1"])
+    consent.unsubscribe_everywhere(account.id, ["A@Example.com", "new@example.com"])
+    assert consent.unsubscribed(account.id, ["a@example.com", "new@example.com"]) == {"a@example.com",
+                                                                                       "new@example.com"}
+    assert consent.resubscribe_everywhere(account.id, ["a@example.com"]) == 2  # the removed holder too
+    assert consent.unsubscribed(account.id, ["a@example.com", "new@example.com"]) == {"new@example.com"}
+    assert {c.email_status for c in Contact.select().where(Contact.email == "a@example.com")} == {"active"}

@@ -220,15 +220,20 @@ def test_unsubscribed_addresses_reach_every_contact_with_them(app, account):
                             {"channels": [email_channel("a@example.com")], "externalCustomerId": "2"}],
          dedupeOn="externalCustomerId")
     bulk(app, account.key, [{"channels": [email_channel("b@example.com")]}], dedupeOn="email")
-    response = call(app, account.key, "POST", "emails/unsubscribed/add", {"emails": ["A@example.com", "junk"]})
+    response = call(app, account.key, "POST", "emails/unsubscribed/add",
+                    {"emails": ["A@example.com", "later@example.com", "junk"]})
     assert response.status_int == 200 and response.body == b""
-    statuses = {(c.external_id, c.email_status) for c in Contact.select()}
-    assert statuses == {("1", "unsubscribed"), ("2", "unsubscribed"), (None, "active")}
-    # An import does not lift the unsubscribe; the delete method does.
-    bulk(app, account.key, [{"channels": [email_channel("a@example.com")], "externalCustomerId": "1"}],
-         dedupeOn="externalCustomerId")
-    assert Contact.get(Contact.external_id == "1").email_status == "unsubscribed"
-    ok(call(app, account.key, "POST", "emails/unsubscribed/delete", {"emails": ["a@example.com"]}))
+    statuses = {(c.email, c.external_id, c.email_status) for c in Contact.select()}
+    assert statuses == {("a@example.com", "1", "unsubscribed"), ("a@example.com", "2", "unsubscribed"),
+                        ("b@example.com", None, "active"), ("later@example.com", None, "unsubscribed")}
+    # Imports do not lift it, not even for a new contact or an address unknown when it was added.
+    bulk(app, account.key, [{"channels": [email_channel("a@example.com")], "externalCustomerId": "3"},
+                            {"channels": [email_channel("later@example.com")], "firstName": "Later"}],
+         dedupeOn="email")
+    assert Contact.get(Contact.external_id == "3").email_status == "unsubscribed"
+    assert Contact.get(Contact.email == "later@example.com").email_status == "unsubscribed"
+    # The delete method does, everywhere.
+    ok(call(app, account.key, "POST", "emails/unsubscribed/delete", {"emails": ["a@example.com", "later@example.com"]}))
     assert {c.email_status for c in Contact.select()} == {"active"}
     assert call(app, account.key, "POST", "emails/unsubscribed/add", {"emails": []}).status_int == 400
 

@@ -171,6 +171,7 @@ def command(items: list[ContactChange], opts: Options) -> UpsertCommand:
         create_missing_lists=True,
         new_list_kind="segment",
         on_deleted="restore" if opts.restore_deleted else "skip",
+        keep_account_unsubscribes=True,  # an address on the account's unsubscribed list stays there
         default_email_status="active",
         default_confirmed=True,
         source="esputnik:contactsBulkUpdate",

@@ -1,7 +1,10 @@
 """One contact by id (add, get, update, delete), search, e-mails by ids, and the unsubscribed-address list."""
 from __future__ import annotations
 
-from core.commands import DeleteContacts, FindContact, FindContacts, GetAccount, SearchContacts, SetEmailStatus
+from core import normalize
+from core.commands import (DeleteContacts, FindContact, FindContacts, GetAccount, ResubscribeEverywhere,
+                           SearchContacts, UnsubscribeEverywhere)
+from core.errors import CoreError
 from core.contacts import ContactFilter
 from core.model import UpsertCommand
 
@@ -21,7 +24,8 @@ def contact_id(params: dict) -> int:
 def _single(change, **settings) -> UpsertCommand:
     return UpsertCommand(items=[change], field_key="number", strict_field_types=True, unknown_fields="error",
                          create_missing_lists=True, new_list_kind="segment", on_deleted="restore",
-                         default_email_status="active", default_confirmed=True, **settings)
+                         keep_account_unsubscribes=True, default_email_status="active", default_confirmed=True,
+                         **settings)
 
 
 # -- POST /v1/contact ------------------------------------------------------------------------
@@ -167,22 +171,31 @@ EMAILS = Method(parse_emails, render_emails)
 
 # -- POST /v1/emails/unsubscribed/add|delete -------------------------------------------------
 def _emails(params: dict) -> list[str]:
+    """The addresses of the body; strings that are not addresses are skipped."""
     body = params["body"]
     if isinstance(body, list):
         body = {"emails": body}
     emails = texts(as_object(body, "The request body").get("emails"), "emails")
     if not emails:
         raise bad_request("emails is required")
-    return emails
+    valid = []
+    for email in emails:
+        try:
+            valid.append(normalize.email(email))
+        except CoreError:
+            continue
+    return valid
 
 
-def parse_unsubscribe(params: dict) -> SetEmailStatus:
-    # "The method unsubscribes not contacts but their email addresses": every contact with one.
-    return SetEmailStatus(_emails(params), "unsubscribed")
+def parse_unsubscribe(params: dict) -> UnsubscribeEverywhere:
+    # "The method unsubscribes not contacts but their email addresses … All contacts within the
+    # organization who may use these email addresses": the whole account, and an address no
+    # contact holds yet is remembered, so a later import cannot lift it.
+    return UnsubscribeEverywhere(_emails(params), remember_unknown=True, source="esputnik:unsubscribed")
 
 
-def parse_resubscribe(params: dict) -> SetEmailStatus:
-    return SetEmailStatus(_emails(params), "active", only_from=("unsubscribed",))
+def parse_resubscribe(params: dict) -> ResubscribeEverywhere:
+    return ResubscribeEverywhere(_emails(params))
 
 
 def render_empty(result, params: dict, ctx: dict) -> Reply:

@@ -38,6 +38,7 @@ def parse(params: dict) -> UpsertCommand:
         create_missing_lists=True,
         new_list_kind="segment",
         on_deleted="restore",
+        keep_account_unsubscribes=True,  # an address on the account's unsubscribed list stays there
         default_email_status=UNCONFIRMED,
         default_confirmed=False,
         source="esputnik:subscribe",
