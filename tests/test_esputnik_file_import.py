@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import base64
-import http.server
-import threading
 
 import pytest
 
 from core import catalog
 from core.schema import Contact, JobBlob
 from esputnik_http import call, ok
+from local_http import serving
 from processes import free_port
 
 GOOD = ("First name,Last name,Email,SMS,City,Personal.Birthday,Unknown column\n"
@@ -19,36 +18,11 @@ GOOD = ("First name,Last name,Email,SMS,City,Personal.Birthday,Unknown column\n"
         "Bad,,not-an-email,,,,\n")
 
 
-class Files(http.server.BaseHTTPRequestHandler):
-    files: dict = {}
-    seen_auth: list = []
-
-    def do_GET(self):
-        self.seen_auth.append(self.headers.get("Authorization"))
-        body = self.files.get(self.path)
-        if body is None:
-            self.send_response(404)
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/csv")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
-def server(monkeypatch):
-    Files.files, Files.seen_auth = {}, []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Files)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", Files.files
-    httpd.shutdown()
-    httpd.server_close()
+def server():
+    files: dict = {}
+    with serving(files) as (base, httpd):
+        yield base, files, httpd
 
 
 @pytest.fixture
@@ -68,14 +42,15 @@ def stored(account) -> list:
 
 
 def test_a_good_file_with_credentials_in_the_link(app, account, server, birthday):
-    base, files = server
+    base, files, httpd = server
     files["/export/contacts.csv"] = GOOD.encode("utf-8-sig")
     host = base.removeprefix("http://")
     answer, status = upload(app, account, f"http://crm:p%40ss@{host}/export/contacts.csv",
                             groupNames=["Imported"], eventKeyForNewContacts="newContactweb")
     assert answer == {"message": "The file has been accepted for import", "asyncSessionId": answer["importId"],
                       "importId": answer["importId"], "fileId": answer["importId"], "valid": True}
-    assert Files.seen_auth == ["Basic " + base64.b64encode(b"crm:p@ss").decode()]
+    assert [headers["Authorization"] for _, headers in httpd.seen] == [
+        "Basic " + base64.b64encode(b"crm:p@ss").decode()]
     assert status["status"] == "FINISHED"
     assert status["description"].startswith("3 contacts: 2 created, 0 updated, 1 failed (#3: Invalid email")
     ann, bob = stored(account)
@@ -99,7 +74,7 @@ def test_a_good_file_with_credentials_in_the_link(app, account, server, birthday
     (b"", "The file is empty"),
 ])
 def test_a_broken_file_writes_nothing(app, account, server, content, fragment):
-    base, files = server
+    base, files, httpd = server
     files["/broken.csv"] = content
     _, status = upload(app, account, f"{base}/broken.csv")
     assert status["status"] == "ERROR" and fragment in status["description"], status
@@ -108,7 +83,7 @@ def test_a_broken_file_writes_nothing(app, account, server, content, fragment):
 
 
 def test_unreachable_missing_and_oversized_links(app, account, server, monkeypatch):
-    base, files = server
+    base, files, httpd = server
     _, status = upload(app, account, f"http://127.0.0.1:{free_port()}/gone.csv")
     assert status["status"] == "ERROR" and "could not be reached" in status["description"]
     _, status = upload(app, account, f"{base}/missing.csv")
@@ -121,7 +96,7 @@ def test_unreachable_missing_and_oversized_links(app, account, server, monkeypat
 
 
 def test_private_addresses_are_refused_when_blocked(app, account, server, monkeypatch):
-    base, files = server
+    base, files, httpd = server
     files["/a.csv"] = b"Email\na@example.com\n"
     monkeypatch.setenv("OUTBOUND_BLOCK_PRIVATE", "1")
     _, status = upload(app, account, f"{base}/a.csv")
