@@ -33,7 +33,7 @@ def done(job_id: str) -> int:
 
 def test_a_killed_import_resumes_and_stores_every_contact_once(store_url, account, tmp_path):
     env = {"DATABASE_URL": store_url, "LOG_DIR": str(tmp_path), "JOB_LEASE_SECONDS": "2",
-           "IMPORT_CHUNK_SIZE": "100"}
+           "IMPORT_CHUNK_SIZE": "50"}
     if store_url.startswith("sqlite"):
         env["QUEUE_URL"] = f"sqlite:///{tmp_path}/queue.db"
     contacts = [{"channels": [{"type": "email", "value": f"crash{i}@example.com"}], "firstName": f"N{i}"}
