@@ -6,7 +6,7 @@ from datetime import datetime
 from . import catalog, errors
 from .contact_state import ContactState, Membership
 from .errors import CoreError
-from .model import ContactChange, UpsertCommand
+from .model import MEMBERSHIP_ADDRESS, ContactChange, ListChange, UpsertCommand
 from .schema import ContactList, Database
 
 
@@ -18,6 +18,8 @@ class ListResolver:
         self.database = database
         self.cmd = cmd
         self.ids: dict = {}
+        self.kinds: dict[int, tuple[str, tuple]] = {}  # list id -> (kind, channels it carries; () any)
+        self.dropped: set[int] = set()  # ids of optional ListChanges that name a list they may not use
         self.used = False
 
     def load(self, items: list[ContactChange]) -> None:
@@ -28,8 +30,8 @@ class ListResolver:
             return
         numbers = {r for r in refs if isinstance(r, int)}
         titles = {r for r in refs if isinstance(r, str)}
-        query = ContactList.select(ContactList.id, ContactList.number, ContactList.title).where(
-            ContactList.database == self.database.id)
+        query = ContactList.select(ContactList.id, ContactList.number, ContactList.title, ContactList.kind,
+                                   ContactList.attrs).where(ContactList.database == self.database.id)
         condition = None
         if numbers:
             condition = ContactList.number.in_(sorted(numbers))
@@ -37,12 +39,13 @@ class ListResolver:
             by_title = ContactList.title.in_(sorted(titles))
             condition = by_title if condition is None else condition | by_title
         for row in query.where(condition):
+            self.kinds[row.id] = (row.kind, tuple((row.attrs or {}).get("channels") or ()))
             if row.number in numbers:
                 self.ids[row.number] = row.id
             if row.title in titles:
                 self.ids.setdefault(row.title, row.id)
         missing_numbers = sorted(n for n in numbers if n not in self.ids)
-        if missing_numbers:
+        if missing_numbers and self.cmd.invalid_lists == "error":
             shown = ",".join(map(str, missing_numbers))
             raise CoreError(errors.UNKNOWN_LIST, f"List not found: {shown}", ids=missing_numbers)
         missing_titles = sorted(t for t in titles if t not in self.ids)
@@ -50,6 +53,32 @@ class ListResolver:
             raise CoreError(errors.UNKNOWN_LIST, f"List not found: {', '.join(missing_titles)}", titles=missing_titles)
         if missing_titles:
             self._create(missing_titles)
+
+    def check(self, item: ContactChange) -> CoreError | None:
+        """The error that fails `item` for a list it may not use (unknown, of another kind, or not
+        carrying the channel); an optional change with such a list is dropped instead."""
+        for change in item.lists:
+            problem = self._problem(change)
+            if problem is None:
+                continue
+            if change.optional:
+                self.dropped.add(id(change))
+            elif self.cmd.invalid_lists == "error":
+                raise problem
+            else:
+                return problem
+        return None
+
+    def _problem(self, change: ListChange) -> CoreError | None:
+        list_id = self.ids.get(change.list)
+        kind, channels = self.kinds.get(list_id, ("", ()))
+        if list_id is None or (change.kind is not None and kind != change.kind):
+            return CoreError(errors.UNKNOWN_LIST, f"List not found: {change.list}", ids=[change.list],
+                             kind=change.kind)
+        if channels and change.channel not in channels:
+            return CoreError(errors.CHANNEL_NOT_CARRIED, f"List {change.list} does not carry channel {change.channel}",
+                             ids=[change.list], channel=change.channel)
+        return None
 
     def _create(self, titles: list[str]) -> None:
         number = catalog.next_number(ContactList, self.account_id)
@@ -67,6 +96,8 @@ def apply_list_changes(state: ContactState, item: ContactChange, lists: ListReso
     mode = item.lists_mode or cmd.lists_mode
     mentioned = set()
     for change in item.lists:
+        if lists.dropped and id(change) in lists.dropped:
+            continue
         key = (lists.ids[change.list], change.channel)
         mentioned.add(key)
         current = state.memberships.get(key)
@@ -78,7 +109,11 @@ def apply_list_changes(state: ContactState, item: ContactChange, lists: ListReso
             state.memberships[key] = current
         at = change.at or now
         before = (current.status, current.subscribed_at, current.unsubscribed_at, current.excluded_at)
-        if change.status == "subscribed":
+        if change.status is None:
+            if not current.status:
+                current.status = "subscribed"
+                current.subscribed_at = at
+        elif change.status == "subscribed":
             if current.status == "unsubscribed" and not cmd.resubscribe:
                 warnings.append((errors.MEMBERSHIP_LOCKED, f"The contact unsubscribed from list {change.list}"))
             elif current.status != "subscribed" or change.at:
@@ -96,8 +131,11 @@ def apply_list_changes(state: ContactState, item: ContactChange, lists: ListReso
             current.status = change.status
         else:
             raise CoreError(errors.INVALID_STATUS, f"Invalid membership status: {change.status}")
-        if change.attrs:
-            merged = {**current.attrs, **change.attrs}
+        extra = change.attrs
+        if change.address is not None:
+            extra = {**(extra or {}), MEMBERSHIP_ADDRESS: change.address}
+        if extra:
+            merged = _merged(current.attrs, extra)
             if merged != current.attrs:
                 current.attrs = merged
                 current.dirty = True
@@ -111,6 +149,16 @@ def apply_list_changes(state: ContactState, item: ContactChange, lists: ListReso
                 continue
             if channels is None or key[1] in channels:
                 _remove(state, key)
+
+
+def _merged(current: dict, extra: dict) -> dict:
+    """`current` with `extra` merged in; a dict value merges key by key (so a subscription's custom
+    fields not mentioned keep their values)."""
+    merged = {**current, **extra}
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(current.get(key), dict):
+            merged[key] = {**current[key], **value}
+    return merged
 
 
 def _remove(state: ContactState, key) -> None:

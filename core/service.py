@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import accounts, catalog, contacts, deletion, jobs, memberships
+from . import accounts, catalog, contacts, deletion, jobs, lookups, memberships
 from . import commands as c
 from . import db as store
 from .model import UpsertCommand
@@ -40,6 +40,9 @@ HANDLERS = {
     c.FindContact: lambda a, cmd: contacts.find(a, cmd.kind, cmd.value, cmd.database, cmd.include_deleted),
     c.FindContacts: lambda a, cmd: contacts.find_many(a, cmd.kind, cmd.values, cmd.database, cmd.include_deleted),
     c.DeleteContacts: lambda a, cmd: deletion.delete(a, cmd.kind, cmd.values, cmd.database, cmd.erase),
+    c.LocateContact: lambda a, cmd: lookups.locate(a, cmd.database, cmd.lookups, cmd.custom_match),
+    c.DeleteLocated: lambda a, cmd: lookups.delete_located(a, cmd.database, cmd.lookups, cmd.custom_match,
+                                                           cmd.erase),
     c.SearchContacts: _search,
     c.CountContacts: lambda a, cmd: contacts.count(a, cmd.filter),
     c.GetLists: lambda a, cmd: catalog.lists(a, cmd.database, cmd.kind),

@@ -17,6 +17,7 @@ from .contact_state import ContactState, apply_identities, merge_map, new_status
 from .errors import CoreError
 from .field_values import FieldResolver
 from .list_changes import ListResolver, apply_list_changes
+from .lookups import BatchLookups
 from .model import UNSET, BatchResult, ContactChange, ItemResult, UpsertCommand
 from .schema import Account, Contact, ContactTag, Membership, Suppression, Tag
 from .sql_bulk import select_where_in
@@ -48,6 +49,8 @@ class _Batch:
         self.lists = ListResolver(self.account_id, self.database, cmd)
         self.lists.load(cmd.items)
         identities = [self._normalise(i, item) for i, item in enumerate(cmd.items)]
+        self.lookups = BatchLookups(self.database.id, cmd.default_phone_region)
+        self.lookups.prepare(cmd.items, self.results)
         self._load_contacts(identities)
         self._load_memberships()
         self._load_tags()
@@ -98,6 +101,7 @@ class _Batch:
         for ids in identities:
             for kind, value in ids.items():
                 wanted[kind].add(value)
+        self.lookups.add_wanted(wanted)
         if not wanted:
             return
         conditions = [(kind, sorted(wanted[kind])) for kind in ("id", "email", "phone", "external_id")
@@ -134,10 +138,13 @@ class _Batch:
             holders.remove(state)
 
     def _load_memberships(self) -> None:
-        if not self.states or not self.lists.used:
+        if not self.states or not (self.lists.used or self.lookups.uses_members):
             return
         for row in Membership.select().where(Membership.contact.in_(list(self.states))).dicts():
             self.states[row["contact"]].memberships[(row["list"], row["channel"])] = _membership(row)
+        if self.lookups.uses_members:
+            for state in self.states.values():
+                self.lookups.index(state)
 
     def _load_tags(self) -> None:
         self.tag_ids: dict[str, int] = {}
@@ -189,7 +196,11 @@ class _Batch:
 
     def _apply(self, position: int, item: ContactChange, ids: dict, suppressed: set[str]) -> ItemResult:
         cmd = self.cmd
-        state = self._match(item, ids)
+        if item.lookups:
+            candidates = self.lookups.candidates(position, ids, self.index)
+            state = _best(candidates) if candidates else None
+        else:
+            state = self._match(item, ids)
         warnings = list(item.warnings) if item.warnings else []
         restored = False
         if state is not None and state.deleted:
@@ -201,13 +212,14 @@ class _Batch:
                 return self._fail(errors.ALREADY_EXISTS, "Contact already exists", warnings)
             restored = cmd.on_deleted == "restore"
         if state is None:
-            if not ids and not item.channels:
+            if not ids and not item.channels and not item.lookups:
                 return self._fail(errors.MISSING_IDENTITY, "No email, phone or external id given", warnings)
             if item.delete:
                 return ItemResult("deleted", warnings=warnings)
             if cmd.mode == "update":
                 return self._fail(errors.CONTACT_NOT_FOUND, "Contact not found", warnings)
-            if not ({"email", "phone", "external_id"} & ids.keys()) and not item.channels:
+            if not ({"email", "phone", "external_id"} & ids.keys()) and not item.channels and not any(
+                    change.address for change in item.lists):
                 return self._fail(errors.MISSING_IDENTITY, "No email, phone or external id given", warnings)
         elif cmd.mode == "create" and not state.deleted:
             return self._fail(errors.ALREADY_EXISTS, "Contact already exists", warnings, state)
@@ -223,6 +235,9 @@ class _Batch:
         field_changes, field_error = self.fields.changes(item) if item.fields else (None, None)
         if field_error is not None:
             return self._fail(field_error.code, field_error.message, warnings, state)
+        list_error = self.lists.check(item) if item.lists else None
+        if list_error is not None:
+            return self._fail(list_error.code, list_error.message, warnings, state, **list_error.details)
 
         # Nothing below can fail: the item is valid, so it is applied.
         if state is None:
@@ -265,6 +280,8 @@ class _Batch:
             self._apply_tags(state, item.tags)
         if item.lists or item.replace_lists_of or item.lists_mode or cmd.lists_mode == "replace":
             apply_list_changes(state, item, self.lists, cmd, self.now, warnings)
+            if self.lookups.uses_members:
+                self.lookups.index(state)
         if state.dirty:
             state.row["updated_at"] = self.now
         self._remember(position, state)
