@@ -212,14 +212,13 @@ class _Batch:
                 return self._fail(errors.ALREADY_EXISTS, "Contact already exists", warnings)
             restored = cmd.on_deleted == "restore"
         if state is None:
-            if not ids and not item.channels and not item.lookups:
+            if not ids and not item.lookups and not _reachable(item):
                 return self._fail(errors.MISSING_IDENTITY, "No email, phone or external id given", warnings)
             if item.delete:
                 return ItemResult("deleted", warnings=warnings)
             if cmd.mode == "update":
                 return self._fail(errors.CONTACT_NOT_FOUND, "Contact not found", warnings)
-            if not ({"email", "phone", "external_id"} & ids.keys()) and not item.channels and not any(
-                    change.address for change in item.lists):
+            if not ({"email", "phone", "external_id"} & ids.keys()) and not _reachable(item):
                 return self._fail(errors.MISSING_IDENTITY, "No email, phone or external id given", warnings)
         elif cmd.mode == "create" and not state.deleted:
             return self._fail(errors.ALREADY_EXISTS, "Contact already exists", warnings, state)
@@ -362,6 +361,11 @@ class _Batch:
 def _best(candidates: list[ContactState]) -> ContactState:
     """Of several contacts with one identity: a live one before a deleted one, then the latest."""
     return max(candidates, key=lambda c: (not c.deleted, c.row["updated_at"], c.row["id"] or 1 << 62))
+
+
+def _reachable(item: ContactChange) -> bool:
+    """Can a contact without email, phone or external id still be reached (a channel, a membership address)?"""
+    return bool(item.channels) or any(change.address for change in item.lists)
 
 
 def _text(value) -> str:
