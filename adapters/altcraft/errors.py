@@ -54,6 +54,9 @@ def from_core(error) -> tuple[int, str]:
         kind = "Segment" if error.details.get("kind") == "segment" else "Resource"
         ids = ", ".join(str(i) for i in error.details.get("ids") or ())
         return code, f"{kind} not found: {ids}" if ids else f"{kind} not found"
+    if error.code == core_errors.CHANNEL_NOT_CARRIED:
+        ids = ", ".join(str(i) for i in error.details.get("ids") or ())
+        return code, f"Resource {ids} has no channel {error.details.get('channel')}"
     if code == CONFLICT and error.code != core_errors.ALREADY_EXISTS:
         # "The email x belongs to another contact" in Altcraft's words
         return code, error.message.replace("The email", "Email").replace("another contact", "another profile")

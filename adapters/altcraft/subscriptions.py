@@ -126,7 +126,9 @@ def _address(channel: str, raw: dict) -> tuple[str, dict]:
         if not isinstance(data, dict) or not is_scalar(data.get(key)) or data.get(key) == "":
             raise Invalid(f"a {channel} subscription needs cc_data.{key}")
         address = cc_address(key, data[key])
-        return address, {"cc_data": {**data, key: address.split("=", 1)[1]}}
+        if key == "phone":
+            data = {**data, key: address.split("=", 1)[1]}  # kept in E.164, as the address is
+        return address, {"cc_data": data}
     except CoreError as exc:
         raise Invalid(exc.message) from None
 
