@@ -227,3 +227,17 @@ def test_another_accounts_profile_ids_resources_and_segments_are_not_found(app, 
     ok(call(app, "profiles/import", {**mine, "data": {"email": "mine@example.com"}}))
     assert call(app, "profiles/get", {"token": neighbour.key, "db_id": 1, "email": "mine@example.com"}) == {
         "error": 404, "error_text": "Profile not found"}
+
+
+def test_values_xml_cannot_carry_still_give_well_formed_xml(app, account):
+    from core import catalog as fields
+
+    fields.create_field(account.id, "note")
+    ok(call(app, "profiles/import", {"token": account.key, "db_id": 1, "data": {
+        "email": "a@example.com", "_fname": "A\u0001B <&>", "note": "\U0001F600",
+        "_weird key": "x"}}))
+    response = app.post(BASE + "profiles/get", to_xml({"token": account.key, "db_id": 1, "email": "a@example.com"}),
+                        content_type="application/xml")
+    data = ElementTree.fromstring(response.body).find("data")
+    assert data.find("_fname").text == "A\ufffdB <&>" and data.find("note").text == "\U0001F600"
+    assert data.find("field").get("name") == "_weird key"

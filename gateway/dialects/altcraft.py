@@ -21,8 +21,8 @@ FORMATS = tuple(CONTENT_TYPES)
 
 def encode(answer: dict, fmt: str) -> bytes:
     if fmt == "xml":
-        return xml_codec.serialize(xml_shape.answer(answer))
-    return jsonc.encode(xml_shape.sorted_keys(answer))
+        return xml_shape.answer(answer)
+    return jsonc.encode(answer, sort_keys=True)
 
 
 class AltcraftDialect:
