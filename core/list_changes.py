@@ -1,6 +1,7 @@
 """List references of a batch, resolved once, and the membership rules applied per item."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from . import catalog, errors
@@ -80,6 +81,31 @@ class ListResolver:
                              ids=[change.list], channel=change.channel)
         return None
 
+    def resolved(self, item: ContactChange, state: ContactState) -> ContactChange:
+        """The item with its list changes in the plain form apply_list_changes takes: optional
+        changes `check` dropped left out, a status of None made the membership's own (subscribed
+        when new), the address written into attrs, and dict attrs merged into the stored ones key
+        by key (so a subscription's custom fields not mentioned keep their values)."""
+        if not self.dropped and all(_plain(change) for change in item.lists):
+            return item
+        changes = []
+        for change in item.lists:
+            if id(change) in self.dropped:
+                continue
+            current = state.memberships.get((self.ids[change.list], change.channel))
+            status = change.status
+            if status is None:
+                status = current.status if current is not None else "subscribed"
+            attrs = change.attrs
+            if change.address is not None:
+                attrs = {**(attrs or {}), MEMBERSHIP_ADDRESS: change.address}
+            if attrs and current is not None:
+                attrs = {key: {**current.attrs[key], **value}
+                         if isinstance(value, dict) and isinstance(current.attrs.get(key), dict) else value
+                         for key, value in attrs.items()}
+            changes.append(replace(change, status=status, attrs=attrs, address=None))
+        return replace(item, lists=changes)
+
     def _create(self, titles: list[str]) -> None:
         number = catalog.next_number(ContactList, self.account_id)
         rows = [dict(account=self.account_id, database=self.database.id, number=number + i, title=title)
@@ -96,8 +122,6 @@ def apply_list_changes(state: ContactState, item: ContactChange, lists: ListReso
     mode = item.lists_mode or cmd.lists_mode
     mentioned = set()
     for change in item.lists:
-        if lists.dropped and id(change) in lists.dropped:
-            continue
         key = (lists.ids[change.list], change.channel)
         mentioned.add(key)
         current = state.memberships.get(key)
@@ -109,11 +133,7 @@ def apply_list_changes(state: ContactState, item: ContactChange, lists: ListReso
             state.memberships[key] = current
         at = change.at or now
         before = (current.status, current.subscribed_at, current.unsubscribed_at, current.excluded_at)
-        if change.status is None:
-            if not current.status:
-                current.status = "subscribed"
-                current.subscribed_at = at
-        elif change.status == "subscribed":
+        if change.status == "subscribed":
             if current.status == "unsubscribed" and not cmd.resubscribe:
                 warnings.append((errors.MEMBERSHIP_LOCKED, f"The contact unsubscribed from list {change.list}"))
             elif current.status != "subscribed" or change.at:
@@ -131,11 +151,8 @@ def apply_list_changes(state: ContactState, item: ContactChange, lists: ListReso
             current.status = change.status
         else:
             raise CoreError(errors.INVALID_STATUS, f"Invalid membership status: {change.status}")
-        extra = change.attrs
-        if change.address is not None:
-            extra = {**(extra or {}), MEMBERSHIP_ADDRESS: change.address}
-        if extra:
-            merged = _merged(current.attrs, extra)
+        if change.attrs:
+            merged = {**current.attrs, **change.attrs}
             if merged != current.attrs:
                 current.attrs = merged
                 current.dirty = True
@@ -151,14 +168,9 @@ def apply_list_changes(state: ContactState, item: ContactChange, lists: ListReso
                 _remove(state, key)
 
 
-def _merged(current: dict, extra: dict) -> dict:
-    """`current` with `extra` merged in; a dict value merges key by key (so a subscription's custom
-    fields not mentioned keep their values)."""
-    merged = {**current, **extra}
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(current.get(key), dict):
-            merged[key] = {**current[key], **value}
-    return merged
+def _plain(change: ListChange) -> bool:
+    return change.status is not None and change.address is None and not (
+        change.attrs and any(isinstance(value, dict) for value in change.attrs.values()))
 
 
 def _remove(state: ContactState, key) -> None:

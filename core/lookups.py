@@ -120,21 +120,21 @@ class BatchLookups:
                 results[position] = ItemResult("failed", error=exc, warnings=list(item.warnings))
         self.uses_members = any(kind == "member" for keys in self.keys.values() for kind, _, _ in keys)
 
-    def add_wanted(self, wanted: dict) -> None:
-        """Add the values the lookups need loaded to the batch's `wanted` {kind: values}."""
-        addresses, numbers = set(), set()
+    def wanted(self) -> list[dict]:
+        """What the lookups need loaded, as identity dicts the batch reads with its own (the contacts
+        member lookups find are read by id: one query finds them all)."""
+        wanted, addresses, numbers = [], set(), set()
         for keys in self.keys.values():
             for kind, value, lookup in keys:
                 if kind in PROFILE_KINDS:
-                    wanted[kind].add(value)
+                    wanted.append({kind: value})
                 elif kind == "member":
                     addresses.add(value)
                     numbers.update(lookup.lists)
         if addresses:
             self.list_ids = list_ids(self.database_id, numbers)
-            found = member_contacts(self.database_id, addresses)
-            if found:
-                wanted["id"].update(found)
+            wanted += [{"id": contact_id} for contact_id in member_contacts(self.database_id, addresses)]
+        return wanted
 
     def index(self, state) -> None:
         """Remember the addresses of a contact's memberships (after loading or changing them)."""

@@ -24,7 +24,6 @@ EMAIL_STATUSES = frozenset({
 LOCKED_STATUSES = frozenset({"unsubscribed", "blocked"})
 
 MEMBERSHIP_STATUSES = frozenset({"subscribed", "unsubscribed", "excluded", "suspended"})
-MEMBERSHIP_ADDRESS = "address"  # the Membership.attrs key that holds ListChange.address
 
 IDENTITIES = ("id", "email", "phone", "external_id")  # a profile id is the id, written differently
 
@@ -38,6 +37,9 @@ class _Unset:
 
 
 UNSET: Any = _Unset()  # "not supplied": leave the stored value alone (None means clear it)
+
+
+MEMBERSHIP_ADDRESS = "address"  # the Membership.attrs key that holds ListChange.address
 
 
 @dataclass(slots=True)

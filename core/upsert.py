@@ -17,10 +17,10 @@ from .contact_state import ContactState, apply_identities, merge_map, new_status
 from .errors import CoreError
 from .field_values import FieldResolver
 from .list_changes import ListResolver, apply_list_changes
-from .lookups import BatchLookups
 from .model import UNSET, BatchResult, ContactChange, ItemResult, UpsertCommand
 from .schema import Account, Contact, ContactTag, Membership, Suppression, Tag
 from .sql_bulk import select_where_in
+from .lookups import BatchLookups
 
 
 def upsert(account_id: int, cmd: UpsertCommand) -> BatchResult:
@@ -51,7 +51,7 @@ class _Batch:
         identities = [self._normalise(i, item) for i, item in enumerate(cmd.items)]
         self.lookups = BatchLookups(self.database.id, cmd.default_phone_region)
         self.lookups.prepare(cmd.items, self.results)
-        self._load_contacts(identities)
+        self._load_contacts(identities + self.lookups.wanted())
         self._load_memberships()
         self._load_tags()
         suppressed = self._suppressed(identities)
@@ -101,7 +101,6 @@ class _Batch:
         for ids in identities:
             for kind, value in ids.items():
                 wanted[kind].add(value)
-        self.lookups.add_wanted(wanted)
         if not wanted:
             return
         conditions = [(kind, sorted(wanted[kind])) for kind in ("id", "email", "phone", "external_id")
@@ -278,7 +277,7 @@ class _Batch:
         if item.tags is not None:
             self._apply_tags(state, item.tags)
         if item.lists or item.replace_lists_of or item.lists_mode or cmd.lists_mode == "replace":
-            apply_list_changes(state, item, self.lists, cmd, self.now, warnings)
+            apply_list_changes(state, self.lists.resolved(item, state), self.lists, cmd, self.now, warnings)
             if self.lookups.uses_members:
                 self.lookups.index(state)
         if state.dirty:
