@@ -86,7 +86,7 @@ class ListResolver:
         changes `check` dropped left out, a status of None made the membership's own (subscribed
         when new), the address written into attrs, and dict attrs merged into the stored ones key
         by key (so a subscription's custom fields not mentioned keep their values)."""
-        if not self.dropped and all(_plain(change) for change in item.lists):
+        if not self.dropped and all(self._plain(change) for change in item.lists):
             return item
         changes = []
         for change in item.lists:
@@ -105,6 +105,11 @@ class ListResolver:
                          for key, value in attrs.items()}
             changes.append(replace(change, status=status, attrs=attrs, address=None))
         return replace(item, lists=changes)
+
+    @staticmethod
+    def _plain(change: ListChange) -> bool:
+        return change.status is not None and change.address is None and not (
+            change.attrs and any(isinstance(value, dict) for value in change.attrs.values()))
 
     def _create(self, titles: list[str]) -> None:
         number = catalog.next_number(ContactList, self.account_id)
@@ -166,11 +171,6 @@ def apply_list_changes(state: ContactState, item: ContactChange, lists: ListReso
                 continue
             if channels is None or key[1] in channels:
                 _remove(state, key)
-
-
-def _plain(change: ListChange) -> bool:
-    return change.status is not None and change.address is None and not (
-        change.attrs and any(isinstance(value, dict) for value in change.attrs.values()))
 
 
 def _remove(state: ContactState, key) -> None:
