@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 import orjson
 from lxml import etree
 
-from .common import fresh_store, raw_store_limit, report, timed, wsgi_caller
+from .common import bench_gateway, raw_store_limit, report, timed
 
 PROFILES = 1000
 
@@ -51,10 +51,10 @@ def xml_bodies(key: str, profiles: list[list[dict]]) -> list[bytes]:
 
 
 def parse_json(bodies: list[bytes]) -> tuple[float, list[list[tuple]]]:
-    """Seconds to decode the bodies with orjson, and the (email, phone, fields JSON) rows."""
+    """Seconds to decode the bodies with orjson, and the (email, phone, fields JSON, list id) rows."""
     start = time.perf_counter()
-    rows = [[(p["email"], p["phones"][0], orjson.dumps({"1": p["Name"]}).decode()) for p in orjson.loads(b)["data"]]
-            for b in bodies]
+    rows = [[(p["email"], p["phones"][0], orjson.dumps({"1": p["Name"]}).decode(),
+              p["subscriptions"][0]["resource_id"]) for p in orjson.loads(b)["data"]] for b in bodies]
     return time.perf_counter() - start, rows
 
 
@@ -64,8 +64,8 @@ def parse_xml(bodies: list[bytes]) -> tuple[float, list[list[tuple]]]:
     rows = []
     for body in bodies:
         root = etree.fromstring(body)
-        rows.append([(d.findtext("email"), d.findtext("phones"), orjson.dumps({"1": d.findtext("Name")}).decode())
-                     for d in root.iterfind("data")])
+        rows.append([(d.findtext("email"), d.findtext("phones"), orjson.dumps({"1": d.findtext("Name")}).decode(),
+                      int(d.findtext("subscriptions/resource_id"))) for d in root.iterfind("data")])
     return time.perf_counter() - start, rows
 
 
@@ -74,17 +74,7 @@ def main(argv=None) -> None:
     args.add_argument("--requests", type=int, default=10, help="1,000-profile requests per pass and format")
     opts = args.parse_args(argv)
 
-    url = fresh_store()
-    from core import accounts, catalog
-    from gateway.app import create_app
-    from gateway.config import Settings
-
-    app = create_app(Settings(database_url=url))
-    account = accounts.create_account("bench")
-    _, key = accounts.add_key(account.id)
-    catalog.create_list(account.id, "Mail", number=1, kind="resource", attrs={"channels": ["email"]})
-    catalog.create_field(account.id, "Name")
-    call = wsgi_caller(app)
+    folder, call, key = bench_gateway("resource", ["email"])
 
     def send(bodies, content_type):
         for body in bodies:
@@ -92,7 +82,6 @@ def main(argv=None) -> None:
             assert status.startswith("200") and data.count(b"Successful operation") == PROFILES + 1, data[:300]
 
     send(json_bodies(key, batches(1, "warm", 25)), "application/json")
-    folder = url.split("///", 1)[1].rsplit("/", 1)[0]
     count = opts.requests * PROFILES
     formats = (("JSON", "j", 26, json_bodies, parse_json, "application/json"),
                ("XML", "x", 27, xml_bodies, parse_xml, "application/xml"))

@@ -80,11 +80,12 @@ def raw_sqlite_limit(db_path: str, bodies: list[bytes], columns: list[str]) -> f
 
 
 def raw_store_limit(db_path: str, rows_per_body: list[list[tuple]]) -> float:
-    """Seconds to upsert already-parsed rows (email, phone, fields JSON) into the gateway's own
-    contact table: one IN look-up, one executemany INSERT and one executemany UPDATE per request.
+    """Seconds to store already-parsed rows (email, phone, fields JSON, list id) in the gateway's
+    own tables: one IN look-up, then executemany INSERT / UPDATE of the contacts and executemany
+    INSERT of their list memberships, per request.
 
-    The store's tables and indexes are the same as the gateway's (created by its migration), so
-    this is the floor of "write these contacts into this store", without any rule, list or reply.
+    The tables and indexes are the gateway's (created by its migration), so this is the floor of
+    "write these contacts, with their lists, into this store", without any rule or reply.
     """
     from core import db as store, migrate
 
@@ -98,10 +99,14 @@ def raw_store_limit(db_path: str, rows_per_body: list[list[tuple]]) -> float:
     connection.execute("INSERT OR IGNORE INTO account (id, name, settings, created_at) VALUES (1, 'raw', '{}', "
                        "'2026-01-01 00:00:00')")
     connection.execute("INSERT OR IGNORE INTO database (id, account_id, number, name, attrs) VALUES (1, 1, 1, '', '{}')")
+    connection.execute("INSERT OR IGNORE INTO contact_list (id, account_id, database_id, number, title, kind, attrs, "
+                       "created_at) VALUES (1, 1, 1, 1, 'One', 'list', '{}', '2026-01-01 00:00:00')")
     insert = ("INSERT INTO contact (id, account_id, database_id, email, phone, email_status, phone_status, confirmed, "
               "attrs, fields, channels, source, created_at, updated_at) "
               "VALUES (?, 1, 1, ?, ?, 'new', 'active', 1, '{}', ?, '{}', 'raw', ?, ?)")
     update = "UPDATE contact SET phone = ?, fields = ?, updated_at = ? WHERE id = ?"
+    member = ("INSERT INTO membership (contact_id, list_id, channel, status, subscribed_at, updated_at, attrs) "
+              "VALUES (?, ?, 'email', 'subscribed', ?, ?, '{}') ON CONFLICT DO NOTHING")
     stamp = "2026-01-01 00:00:00"
     start = time.perf_counter()
     for rows in rows_per_body:
@@ -111,11 +116,18 @@ def raw_store_limit(db_path: str, rows_per_body: list[list[tuple]]) -> float:
             f"SELECT email, id FROM contact WHERE database_id = 1 AND email IN ({', '.join('?' * len(emails))})",
             emails).fetchall())
         top = connection.execute("SELECT COALESCE(MAX(id), 0) FROM contact").fetchone()[0]
-        fresh = [row for row in rows if row[0] not in found]
-        connection.executemany(insert, [(top + i + 1, email, phone, fields, stamp, stamp)
-                                        for i, (email, phone, fields) in enumerate(fresh)])
+        ids = {}
+        fresh = []
+        for email, phone, fields, _ in rows:
+            if email not in found and email not in ids:
+                top += 1
+                ids[email] = top
+                fresh.append((top, email, phone, fields, stamp, stamp))
+        connection.executemany(insert, fresh)
         connection.executemany(update, [(phone, fields, stamp, found[email])
-                                        for email, phone, fields in rows if email in found])
+                                        for email, phone, fields, _ in rows if email in found])
+        connection.executemany(member, [(found.get(email) or ids[email], list_id, stamp, stamp)
+                                        for email, _, _, list_id in rows if list_id])
         connection.execute("COMMIT")
     elapsed = time.perf_counter() - start
     connection.close()
@@ -123,7 +135,8 @@ def raw_store_limit(db_path: str, rows_per_body: list[list[tuple]]) -> float:
 
 
 def parse_rows(bodies: list[bytes]) -> tuple[float, list[list[tuple]]]:
-    """Seconds to parse the form bodies with the standard library, and the (email, phone, fields) rows."""
+    """Seconds to parse the form bodies with the standard library, and the rows
+    (email, phone, fields JSON, list id) of the four-column bench requests."""
     import orjson
 
     start = time.perf_counter()
@@ -134,7 +147,8 @@ def parse_rows(bodies: list[bytes]) -> tuple[float, list[list[tuple]]]:
             if key.startswith("data["):
                 row, col = key[5:-1].split("][")
                 cells.setdefault(row, {})[int(col)] = value
-        result.append([(c[0], c.get(2), orjson.dumps({"1": c.get(1)}).decode()) for c in cells.values()])
+        result.append([(c[0], c.get(2), orjson.dumps({"1": c.get(1)}).decode(), int(c[3]) if c.get(3) else None)
+                       for c in cells.values()])
     return time.perf_counter() - start, result
 
 
@@ -148,3 +162,21 @@ def report(title: str, rows: list[tuple[str, int, float, float]]) -> None:
 
 def median(values):
     return statistics.median(values)
+
+
+def bench_gateway(list_kind: str = "list", channels: list[str] | None = None):
+    """A gateway app on a fresh store with one account, its key, list 1 and a custom field "Name".
+
+    Returns (the store's folder, for raw-limit files beside it; a WSGI caller; the key).
+    """
+    from core import accounts, catalog
+    from gateway.app import create_app
+    from gateway.config import Settings
+
+    url = fresh_store()
+    app = create_app(Settings(database_url=url))
+    account = accounts.create_account("bench")
+    _, key = accounts.add_key(account.id)
+    catalog.create_list(account.id, "One", number=1, kind=list_kind, attrs={"channels": channels} if channels else None)
+    catalog.create_field(account.id, "Name")
+    return url.split("///", 1)[1].rsplit("/", 1)[0], wsgi_caller(app), key

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from urllib.parse import urlencode
 
-from .common import fresh_store, parse_rows, raw_sqlite_limit, raw_store_limit, report, timed, wsgi_caller
+from .common import bench_gateway, parse_rows, raw_sqlite_limit, raw_store_limit, report, timed
 
 COLUMNS = ["email", "Name", "phone", "email_list_ids"]
 
@@ -29,17 +29,7 @@ def main(argv=None) -> None:
     args.add_argument("--requests", type=int, default=20, help="500-row requests per pass")
     opts = args.parse_args(argv)
 
-    url = fresh_store()
-    from core import accounts, catalog
-    from gateway.app import create_app
-    from gateway.config import Settings
-
-    app = create_app(Settings(database_url=url))
-    account = accounts.create_account("bench")
-    _, key = accounts.add_key(account.id)
-    catalog.create_list(account.id, "One", number=1)
-    catalog.create_field(account.id, "Name")
-    call = wsgi_caller(app)
+    folder, call, key = bench_gateway()
 
     def send(batch):
         for body in batch:
@@ -52,7 +42,6 @@ def main(argv=None) -> None:
     inserts = timed(send, fresh)
     updates = timed(send, fresh)
 
-    folder = url.split("///", 1)[1].rsplit("/", 1)[0]
     parse_seconds, parsed = parse_rows(fresh)
     raw_inserts = parse_seconds + raw_store_limit(f"{folder}/raw.db", parsed)
     raw_updates = parse_seconds + raw_store_limit(f"{folder}/raw.db", parsed)

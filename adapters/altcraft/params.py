@@ -24,11 +24,19 @@ def is_scalar(value) -> bool:
     return isinstance(value, (str, int, float, bool))
 
 
-def text(params: dict, name: str, required: bool = False) -> str | None:
+def _given(params: dict, name: str, required: bool):
+    """The parameter's value; None when absent or empty (refused when required)."""
     value = params.get(name)
     if value is None or value == "":
         if required:
             raise incorrect(f"{name} is required")
+        return None
+    return value
+
+
+def text(params: dict, name: str, required: bool = False) -> str | None:
+    value = _given(params, name, required)
+    if value is None:
         return None
     if isinstance(value, bool) or not is_scalar(value):
         raise incorrect(f"{name} must be a string")
@@ -49,10 +57,8 @@ def integer(value, name: str) -> int:
 
 
 def int_param(params: dict, name: str, required: bool = False) -> int | None:
-    value = params.get(name)
-    if value is None or value == "":
-        if required:
-            raise incorrect(f"{name} is required")
+    value = _given(params, name, required)
+    if value is None:
         return None
     try:
         return integer(value, name)
