@@ -42,23 +42,22 @@ def _first(sources: list[dict], name: str):
     return None
 
 
+def _email(sources: list[dict], sub_addresses: dict) -> str | None:
+    raw = _first(sources, "email")
+    return normalize.email(raw) if raw is not None else sub_addresses.get("email")
+
+
+def _phone(sources: list[dict], data: dict, sub_addresses: dict) -> str | None:
+    raw = _first(sources, "phone")
+    if raw is None:
+        raw = next((p for p in as_list(data.get("phones")) if is_scalar(p) and p != ""), None)
+    return normalize.phone(raw) if raw is not None else sub_addresses.get("sms")
+
+
 def lookups(matching: str, sources: list[dict], data: dict, sub_addresses: dict) -> tuple[tuple, tuple | None]:
     """(lookups, custom_match) of one profile; raises CoreError when the mode's key is missing or bad."""
     resource = _first(sources, "resource_id")
     scope = (integer(resource, "resource_id"),) if resource is not None else ()
-
-    def email():
-        raw = _first(sources, "email")
-        return normalize.email(raw) if raw is not None else sub_addresses.get("email")
-
-    def phone():
-        raw = _first(sources, "phone")
-        if raw is None:
-            phones = [p for p in as_list(data.get("phones")) if is_scalar(p) and p != ""]
-            raw = phones[0] if phones else None
-        if raw is not None:
-            return normalize.phone(raw)
-        return sub_addresses.get("sms")
 
     def member(address, channels):
         return Lookup("member", address, channels, scope)
@@ -66,20 +65,20 @@ def lookups(matching: str, sources: list[dict], data: dict, sub_addresses: dict)
     found: list[Lookup] = []
     custom = None
     if matching in ("email", "email_profile", "email_sub"):
-        address = email()
+        address = _email(sources, sub_addresses)
         if address is not None:
             if matching != "email_sub":
                 found.append(Lookup("email", address))
             if matching != "email_profile":
                 found.append(member(address, ("email",)))
     elif matching in ("phone", "phone_sub"):
-        number = phone()
+        number = _phone(sources, data, sub_addresses)
         if number is not None:
             if matching == "phone":
                 found.append(Lookup("phone", number))
             found.append(member(number, ("sms",)))
     elif matching in ("email_phone", "email_phone_sub"):
-        address, number = email(), phone()
+        address, number = _email(sources, sub_addresses), _phone(sources, data, sub_addresses)
         sub = matching == "email_phone_sub"
         if address is not None:
             found.append(member(address, ("email",)) if sub else Lookup("email", address))

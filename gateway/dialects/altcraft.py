@@ -97,6 +97,8 @@ class AltcraftApi:
         req.context.altcraft_format = _wanted_format(dict(pairs_from_query(req.query_string)).get("format")) or "json"
         raise DialectError(errors.METHOD_NOT_ALLOWED, "Method not allowed: requests are sent by POST")
 
+    on_put = on_patch = on_delete = on_get
+
 
 def _decode(body: bytes, media: str | None) -> dict:
     """The body's parameters (an empty body has none)."""
