@@ -68,9 +68,11 @@ def test_answer_format_follows_format_then_the_request(app, account):
 
 def test_unknown_method_and_get_requests(app, account):
     assert call(app, "profiles/explode", body(account)) == {"error": 404, "error_text": "Unknown method: profiles/explode"}
-    answer = app.get(BASE + "profiles/get?token=x", expect_errors=True)
-    assert answer.status_int == 200 and answer.json == {
-        "error": 405, "error_text": "Method not allowed: requests are sent by POST"}
+    for answer in (app.get(BASE + "profiles/get?token=x", expect_errors=True),
+                   app.put(BASE + "profiles/import?format=json", b"{}", expect_errors=True),
+                   app.delete(BASE + "profiles/delete", expect_errors=True)):
+        assert answer.status_int == 200 and answer.json == {
+            "error": 405, "error_text": "Method not allowed: requests are sent by POST"}
 
 
 def test_db_id_is_required_and_must_exist(app, account):
