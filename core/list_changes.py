@@ -103,7 +103,8 @@ class ListResolver:
                 attrs = {key: {**current.attrs[key], **value}
                          if isinstance(value, dict) and isinstance(current.attrs.get(key), dict) else value
                          for key, value in attrs.items()}
-            changes.append(replace(change, status=status, attrs=attrs, address=None))
+            changes.append(ListChange(list=change.list, status=status, channel=change.channel, at=change.at,
+                                      attrs=attrs, kind=change.kind))
         return replace(item, lists=changes)
 
     @staticmethod
