@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 import orjson
 from lxml import etree
 
-from .common import bench_gateway, raw_store_limit, report, timed
+from .common import bench_account, import_passes, report
 
 PROFILES = 1000
 
@@ -74,28 +74,26 @@ def main(argv=None) -> None:
     args.add_argument("--requests", type=int, default=10, help="1,000-profile requests per pass and format")
     opts = args.parse_args(argv)
 
-    folder, call, key = bench_gateway("resource", ["email"])
+    from core import db as store
 
-    def send(bodies, content_type):
-        for body in bodies:
-            status, data = call("POST", "/api/v1.1/profiles/import_batch", body, content_type)
-            assert status.startswith("200") and data.count(b"Successful operation") == PROFILES + 1, data[:300]
+    url, call, key = bench_account("resource", ["email"])
 
-    send(json_bodies(key, batches(1, "warm", 25)), "application/json")
+    def sender(content_type):
+        def send(bodies):
+            store.open_database(url)  # the raw limit of the format before rebinds the models to its own file
+            for body in bodies:
+                status, data = call("POST", "/api/v1.1/profiles/import_batch", body, content_type)
+                assert status.startswith("200") and data.count(b"Successful operation") == PROFILES + 1, data[:300]
+        return send
+
     count = opts.requests * PROFILES
-    formats = (("JSON", "j", 26, json_bodies, parse_json, "application/json"),
-               ("XML", "x", 27, xml_bodies, parse_xml, "application/xml"))
-    timings = {}
-    for label, prefix, operator, encode, parse, content_type in formats:
-        bodies = encode(key, batches(opts.requests, prefix, operator))
-        timings[label] = (bodies, timed(send, bodies, content_type), timed(send, bodies, content_type))
-    # The raw limit opens its own store (raw_store_limit rebinds the models), so it runs after the gateway.
     rows = []
-    for label, prefix, operator, encode, parse, content_type in formats:
-        bodies, inserts, updates = timings[label]
-        parse_seconds, parsed = parse(bodies)
-        raw_inserts = parse_seconds + raw_store_limit(f"{folder}/raw-{prefix}.db", parsed)
-        raw_updates = parse_seconds + raw_store_limit(f"{folder}/raw-{prefix}.db", parsed)
+    for label, prefix, operator, encode, parse, content_type in (
+            ("JSON", "j", 26, json_bodies, parse_json, "application/json"),
+            ("XML", "x", 27, xml_bodies, parse_xml, "application/xml")):
+        warm = encode(key, batches(1, f"warm-{prefix}", 25))
+        inserts, updates, raw_inserts, raw_updates = import_passes(
+            url, sender(content_type), warm, encode(key, batches(opts.requests, prefix, operator)), parse)
         rows += [(f"{label} new profiles", count, inserts, raw_inserts),
                  (f"{label} same profiles again (updates)", count, updates, raw_updates)]
     report("Altcraft profiles/import_batch, 1,000-profile requests through the WSGI app, SQLite (WAL), one process",

@@ -49,6 +49,21 @@ def timed(fn, *args) -> float:
     return time.perf_counter() - start
 
 
+def import_passes(url: str, send, warm: list[bytes], fresh: list[bytes], parse) -> tuple[float, float, float, float]:
+    """Seconds for the gateway to take `fresh` as new contacts, then again as updates (after
+    `warm`), and for the raw limit to do the same: parse(fresh) -> (seconds, rows), rows written
+    twice by raw_store_limit into a store beside the gateway's. Returns (gateway inserts,
+    gateway updates, raw inserts, raw updates)."""
+    send(warm)
+    inserts = timed(send, fresh)
+    updates = timed(send, fresh)
+    folder = url.split("///", 1)[1].rsplit("/", 1)[0]
+    parse_seconds, parsed = parse(fresh)
+    raw_inserts = parse_seconds + raw_store_limit(f"{folder}/raw.db", parsed)
+    raw_updates = parse_seconds + raw_store_limit(f"{folder}/raw.db", parsed)
+    return inserts, updates, raw_inserts, raw_updates
+
+
 def raw_sqlite_limit(db_path: str, bodies: list[bytes], columns: list[str]) -> float:
     """Seconds to parse the same form bodies and upsert their rows into a bare table, in bulk.
 
@@ -164,10 +179,10 @@ def median(values):
     return statistics.median(values)
 
 
-def bench_gateway(list_kind: str = "list", channels: list[str] | None = None):
-    """A gateway app on a fresh store with one account, its key, list 1 and a custom field "Name".
+def bench_account(list_kind: str = "list", channels: list[str] | None = None):
+    """A fresh store and gateway app with one account, its key, list 1 and a custom field "Name".
 
-    Returns (the store's folder, for raw-limit files beside it; a WSGI caller; the key).
+    Returns (store URL, WSGI caller, key).
     """
     from core import accounts, catalog
     from gateway.app import create_app
@@ -179,4 +194,4 @@ def bench_gateway(list_kind: str = "list", channels: list[str] | None = None):
     _, key = accounts.add_key(account.id)
     catalog.create_list(account.id, "One", number=1, kind=list_kind, attrs={"channels": channels} if channels else None)
     catalog.create_field(account.id, "Name")
-    return url.split("///", 1)[1].rsplit("/", 1)[0], wsgi_caller(app), key
+    return url, wsgi_caller(app), key

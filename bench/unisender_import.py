@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from urllib.parse import urlencode
 
-from .common import bench_gateway, parse_rows, raw_sqlite_limit, raw_store_limit, report, timed
+from .common import fresh_store, import_passes, parse_rows, raw_sqlite_limit, report, wsgi_caller
 
 COLUMNS = ["email", "Name", "phone", "email_list_ids"]
 
@@ -29,7 +29,17 @@ def main(argv=None) -> None:
     args.add_argument("--requests", type=int, default=20, help="500-row requests per pass")
     opts = args.parse_args(argv)
 
-    folder, call, key = bench_gateway()
+    url = fresh_store()
+    from core import accounts, catalog
+    from gateway.app import create_app
+    from gateway.config import Settings
+
+    app = create_app(Settings(database_url=url))
+    account = accounts.create_account("bench")
+    _, key = accounts.add_key(account.id)
+    catalog.create_list(account.id, "One", number=1)
+    catalog.create_field(account.id, "Name")
+    call = wsgi_caller(app)
 
     def send(batch):
         for body in batch:
@@ -37,14 +47,10 @@ def main(argv=None) -> None:
                                 "application/x-www-form-urlencoded")
             assert status.startswith("200") and b'"invalid":0' in data, data[:300]
 
-    send(bodies(key, 2, "warm", 25))
     fresh = bodies(key, opts.requests, "c", 26)
-    inserts = timed(send, fresh)
-    updates = timed(send, fresh)
-
-    parse_seconds, parsed = parse_rows(fresh)
-    raw_inserts = parse_seconds + raw_store_limit(f"{folder}/raw.db", parsed)
-    raw_updates = parse_seconds + raw_store_limit(f"{folder}/raw.db", parsed)
+    inserts, updates, raw_inserts, raw_updates = import_passes(url, send, bodies(key, 2, "warm", 25), fresh,
+                                                               parse_rows)
+    folder = url.split("///", 1)[1].rsplit("/", 1)[0]
     bare_inserts = raw_sqlite_limit(f"{folder}/bare.db", fresh, ["email", "name", "phone", "list_ids"])
     count = opts.requests * 500
     report("Unisender importContacts, 500-row form requests through the WSGI app, SQLite (WAL), one process",
