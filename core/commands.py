@@ -35,16 +35,6 @@ class FindContacts:
 
 
 @dataclass
-class DeleteContacts:
-    """Soft-delete (or erase for good) the contacts named by identity values, in order."""
-
-    kind: str
-    values: list
-    database: int | None = 1
-    erase: bool = False
-
-
-@dataclass
 class LocateContact:
     """The one live contact that lookups find (core.model.Lookup; the first fruitful one wins)."""
 
@@ -61,6 +51,16 @@ class DeleteLocated:
     database: int = 1
     custom_match: tuple | None = None
     erase: bool = True
+
+
+@dataclass
+class DeleteContacts:
+    """Soft-delete (or erase for good) the contacts named by identity values, in order."""
+
+    kind: str
+    values: list
+    database: int | None = 1
+    erase: bool = False
 
 
 @dataclass

@@ -39,9 +39,6 @@ class _Unset:
 UNSET: Any = _Unset()  # "not supplied": leave the stored value alone (None means clear it)
 
 
-MEMBERSHIP_ADDRESS = "address"  # the Membership.attrs key that holds ListChange.address
-
-
 @dataclass(slots=True)
 class ListChange:
     """Put a contact into a list (or take it out) for one channel."""
@@ -72,6 +69,9 @@ class Lookup:
     value: Any = None
     channels: tuple[str, ...] = ()
     lists: tuple[int, ...] = ()
+
+
+MEMBERSHIP_ADDRESS = "address"  # the Membership.attrs key that holds ListChange.address
 
 
 @dataclass(slots=True)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import accounts, catalog, contacts, deletion, jobs, lookups, memberships
+from . import accounts, catalog, contacts, deletion, jobs, memberships
 from . import commands as c
 from . import db as store
+from .lookups import delete_located, locate
 from .model import UpsertCommand
 from .upsert import upsert
 
@@ -39,10 +40,9 @@ HANDLERS = {
                                                            cmd.channel, cmd.database),
     c.FindContact: lambda a, cmd: contacts.find(a, cmd.kind, cmd.value, cmd.database, cmd.include_deleted),
     c.FindContacts: lambda a, cmd: contacts.find_many(a, cmd.kind, cmd.values, cmd.database, cmd.include_deleted),
+    c.LocateContact: lambda a, cmd: locate(a, cmd.database, cmd.lookups, cmd.custom_match),
+    c.DeleteLocated: lambda a, cmd: delete_located(a, cmd.database, cmd.lookups, cmd.custom_match, cmd.erase),
     c.DeleteContacts: lambda a, cmd: deletion.delete(a, cmd.kind, cmd.values, cmd.database, cmd.erase),
-    c.LocateContact: lambda a, cmd: lookups.locate(a, cmd.database, cmd.lookups, cmd.custom_match),
-    c.DeleteLocated: lambda a, cmd: lookups.delete_located(a, cmd.database, cmd.lookups, cmd.custom_match,
-                                                           cmd.erase),
     c.SearchContacts: _search,
     c.CountContacts: lambda a, cmd: contacts.count(a, cmd.filter),
     c.GetLists: lambda a, cmd: catalog.lists(a, cmd.database, cmd.kind),

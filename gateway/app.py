@@ -25,8 +25,8 @@ def create_app(settings: Settings | None = None, migrate_schema: bool = True) ->
     app.add_route("/healthz", health.Health())
     app.add_route("/readyz", health.Ready())
     app.add_route(downloads.PATH, downloads.Downloads())
-    unisender.add_routes(app, settings)
     altcraft.add_routes(app, settings)
+    unisender.add_routes(app, settings)
     return app
 
 
