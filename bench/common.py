@@ -189,3 +189,21 @@ def report(title: str, rows: list[tuple[str, int, float, float]]) -> None:
 
 def median(values):
     return statistics.median(values)
+
+
+def bench_account(list_kind: str = "list", channels: list[str] | None = None):
+    """A fresh store and gateway app with one account, its key, list 1 and a custom field "Name".
+
+    Returns (store URL, WSGI caller, key).
+    """
+    from core import accounts, catalog
+    from gateway.app import create_app
+    from gateway.config import Settings
+
+    url = fresh_store()
+    app = create_app(Settings(database_url=url))
+    account = accounts.create_account("bench")
+    _, key = accounts.add_key(account.id)
+    catalog.create_list(account.id, "One", number=1, kind=list_kind, attrs={"channels": channels} if channels else None)
+    catalog.create_field(account.id, "Name")
+    return url, wsgi_caller(app), key

@@ -36,6 +36,25 @@ class FindContacts:
 
 
 @dataclass
+class LocateContact:
+    """The one live contact that lookups find (core.model.Lookup; the first fruitful one wins)."""
+
+    lookups: tuple
+    database: int = 1
+    custom_match: tuple | None = None  # (field name, value) for a lookup of kind "field"
+
+
+@dataclass
+class DeleteLocated:
+    """Delete the contact LocateContact would find; erase removes it with its memberships for good."""
+
+    lookups: tuple
+    database: int = 1
+    custom_match: tuple | None = None
+    erase: bool = True
+
+
+@dataclass
 class DeleteContacts:
     """Soft-delete (or erase for good) the contacts named by identity values, in order."""
 

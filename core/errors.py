@@ -41,6 +41,7 @@ INVALID_VALUE = "invalid_value"
 INVALID_DATE = "invalid_date"
 TOO_MANY_TAGS = "too_many_tags"
 SUPPRESSED = "globally_suppressed"
+CHANNEL_NOT_CARRIED = "channel_not_carried"  # a list that does not carry the membership's channel
 
 # Warning codes (the item succeeds).
 OVER_LIMIT = "over_limit"

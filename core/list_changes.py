@@ -1,12 +1,13 @@
 """List references of a batch, resolved once, and the membership rules applied per item."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from . import catalog, errors
 from .contact_state import ContactState, Membership
 from .errors import CoreError
-from .model import ContactChange, UpsertCommand
+from .model import MEMBERSHIP_ADDRESS, ContactChange, ListChange, UpsertCommand
 from .schema import ContactList, Database
 
 
@@ -18,6 +19,8 @@ class ListResolver:
         self.database = database
         self.cmd = cmd
         self.ids: dict = {}
+        self.kinds: dict[int, tuple[str, tuple]] = {}  # list id -> (kind, channels it carries; () any)
+        self.dropped: set[int] = set()  # ids of optional ListChanges that name a list they may not use
         self.used = False
 
     def load(self, items: list[ContactChange]) -> None:
@@ -28,8 +31,8 @@ class ListResolver:
             return
         numbers = {r for r in refs if isinstance(r, int)}
         titles = {r for r in refs if isinstance(r, str)}
-        query = ContactList.select(ContactList.id, ContactList.number, ContactList.title).where(
-            ContactList.database == self.database.id)
+        query = ContactList.select(ContactList.id, ContactList.number, ContactList.title, ContactList.kind,
+                                   ContactList.attrs).where(ContactList.database == self.database.id)
         condition = None
         if numbers:
             condition = ContactList.number.in_(sorted(numbers))
@@ -37,12 +40,13 @@ class ListResolver:
             by_title = ContactList.title.in_(sorted(titles))
             condition = by_title if condition is None else condition | by_title
         for row in query.where(condition):
+            self.kinds[row.id] = (row.kind, tuple((row.attrs or {}).get("channels") or ()))
             if row.number in numbers:
                 self.ids[row.number] = row.id
             if row.title in titles:
                 self.ids.setdefault(row.title, row.id)
         missing_numbers = sorted(n for n in numbers if n not in self.ids)
-        if missing_numbers:
+        if missing_numbers and self.cmd.invalid_lists == "error":
             shown = ",".join(map(str, missing_numbers))
             raise CoreError(errors.UNKNOWN_LIST, f"List not found: {shown}", ids=missing_numbers)
         missing_titles = sorted(t for t in titles if t not in self.ids)
@@ -56,6 +60,63 @@ class ListResolver:
         missing_titles = [t for t in missing_titles if t in wanted]
         if missing_titles:
             self._create(missing_titles)
+
+    def check(self, item: ContactChange) -> CoreError | None:
+        """The error that fails `item` for a list it may not use (unknown, of another kind, or not
+        carrying the channel); an optional change with such a list is dropped instead."""
+        for change in item.lists:
+            problem = self._problem(change)
+            if problem is None:
+                continue
+            if change.optional:
+                self.dropped.add(id(change))
+            elif self.cmd.invalid_lists == "error":
+                raise problem
+            else:
+                return problem
+        return None
+
+    def _problem(self, change: ListChange) -> CoreError | None:
+        list_id = self.ids.get(change.list)
+        kind, channels = self.kinds.get(list_id, ("", ()))
+        if list_id is None or (change.kind is not None and kind != change.kind):
+            return CoreError(errors.UNKNOWN_LIST, f"List not found: {change.list}", ids=[change.list],
+                             kind=change.kind)
+        if channels and change.channel not in channels:
+            return CoreError(errors.CHANNEL_NOT_CARRIED, f"List {change.list} does not carry channel {change.channel}",
+                             ids=[change.list], channel=change.channel)
+        return None
+
+    def resolved(self, item: ContactChange, state: ContactState) -> ContactChange:
+        """The item with its list changes in the plain form apply_list_changes takes: optional
+        changes `check` dropped left out, a status of None made the membership's own (subscribed
+        when new), the address written into attrs, and dict attrs merged into the stored ones key
+        by key (so a subscription's custom fields not mentioned keep their values)."""
+        if not self.dropped and all(self._plain(change) for change in item.lists):
+            return item
+        changes = []
+        for change in item.lists:
+            if id(change) in self.dropped:
+                continue
+            current = state.memberships.get((self.ids[change.list], change.channel))
+            status = change.status
+            if status is None:
+                status = current.status if current is not None else "subscribed"
+            attrs = change.attrs
+            if change.address is not None:
+                attrs = {**(attrs or {}), MEMBERSHIP_ADDRESS: change.address}
+            if attrs and current is not None:
+                attrs = {key: {**current.attrs[key], **value}
+                         if isinstance(value, dict) and isinstance(current.attrs.get(key), dict) else value
+                         for key, value in attrs.items()}
+            changes.append(ListChange(list=change.list, status=status, channel=change.channel, at=change.at,
+                                      attrs=attrs, kind=change.kind))
+        return replace(item, lists=changes)
+
+    @staticmethod
+    def _plain(change: ListChange) -> bool:
+        return change.status is not None and change.address is None and not (
+            change.attrs and any(isinstance(value, dict) for value in change.attrs.values()))
 
     def _create(self, titles: list[str]) -> None:
         number = catalog.next_number(ContactList, self.account_id)

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from . import db as store
+from .lookups import create_address_index
 from .schema import MODELS, SchemaVersion
 
 # Each entry upgrades the schema from version i to i+1; version 1 is the initial create_tables.
-MIGRATIONS: list = []
+MIGRATIONS: list = [
+    create_address_index,  # 2: membership addresses, for lookups by a subscription's own address
+]
 CURRENT = 1 + len(MIGRATIONS)
 
 

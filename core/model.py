@@ -56,10 +56,34 @@ class ListChange:
     """Put a contact into a list (or take it out) for one channel."""
 
     list: int | str  # the list number in the account's id space, or its title (create_missing)
-    status: str = "subscribed"  # subscribed | unsubscribed | excluded | suspended | removed
+    # subscribed | unsubscribed | excluded | suspended | removed; None: subscribed when the
+    # membership is new, otherwise its status stays (only attrs and address change)
+    status: str | None = "subscribed"
     channel: str = "email"
     at: datetime | None = None
-    attrs: dict | None = None  # merged into Membership.attrs (priority, categories, ...)
+    attrs: dict | None = None  # merged into Membership.attrs (priority, categories, ...); dict values key by key
+    address: str | None = None  # where this membership delivers (a subscription's own email, phone, token)
+    kind: str | None = None  # the list must be of this kind (ContactList.kind); None: any
+    optional: bool = False  # an invalid list reference drops this change instead of failing the item
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """One way to find the stored contact of an item, apart from the identities the item writes.
+
+    kind: id | profile_id | email | phone | external_id (the contact's own identities), field (the
+    item's custom_match), or member: a list membership whose address is `value` (as the adapter
+    wrote it into ListChange.address), on one of `channels` (() any), in one of the lists numbered
+    `lists` (() any list of the database).
+    """
+
+    kind: str
+    value: Any = None
+    channels: tuple[str, ...] = ()
+    lists: tuple[int, ...] = ()
+
+
+MEMBERSHIP_ADDRESS = "address"  # the Membership.attrs key that holds ListChange.address
 
 
 @dataclass(slots=True)
@@ -69,6 +93,7 @@ class ContactChange:
     identities: dict[str, Any] = field(default_factory=dict)  # id|email|phone|external_id
     custom_match: tuple[Any, Any] | None = None  # (field ref, value) for matching by a custom field
     match: tuple[str, ...] | None = None  # per-item match order; None: the command's
+    lookups: tuple[Lookup, ...] = ()  # when given: tried in order to find the contact, instead of `match`
     attrs: dict[str, Any] = field(default_factory=dict)  # SYSTEM_ATTRS; None clears
     fields: dict[Any, Any] = field(default_factory=dict)  # field name or number -> value; None clears
     replace_fields: bool = False  # custom fields not given are cleared
@@ -114,6 +139,7 @@ class UpsertCommand:
     tags_mode: str = "add"  # add | replace
     lists_mode: str = "merge"  # merge | replace (memberships not mentioned are removed)
     create_missing_lists: bool = False  # lists named by title are created on demand
+    invalid_lists: str = "error"  # an unknown or unfitting list: error (whole request) | fail_item
     new_list_kind: str = "list"  # the kind of the lists created on demand (ContactList.kind)
     resubscribe: bool = False  # may a plain "subscribed" lift an unsubscribed membership
     on_deleted: str = "recreate"  # recreate | restore | skip

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from . import accounts, catalog, consent, contacts, deletion, jobs, list_members, memberships
 from . import commands as c
 from . import db as store
+from .lookups import delete_located, locate
 from .model import UpsertCommand
 from .schema import Account
 from .upsert import upsert
@@ -40,6 +41,8 @@ HANDLERS = {
                                                            cmd.channel, cmd.database),
     c.FindContact: lambda a, cmd: contacts.find(a, cmd.kind, cmd.value, cmd.database, cmd.include_deleted),
     c.FindContacts: lambda a, cmd: contacts.find_many(a, cmd.kind, cmd.values, cmd.database, cmd.include_deleted),
+    c.LocateContact: lambda a, cmd: locate(a, cmd.database, cmd.lookups, cmd.custom_match),
+    c.DeleteLocated: lambda a, cmd: delete_located(a, cmd.database, cmd.lookups, cmd.custom_match, cmd.erase),
     c.DeleteContacts: lambda a, cmd: deletion.delete(a, cmd.kind, cmd.values, cmd.database, cmd.erase),
     c.UnsubscribeEverywhere: lambda a, cmd: consent.unsubscribe_everywhere(a, cmd.emails, cmd.database,
                                                                           cmd.remember_unknown, cmd.source),

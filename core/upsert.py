@@ -21,6 +21,7 @@ from .list_changes import ListResolver, apply_list_changes
 from .model import CHANNEL_STATUSES, BatchResult, ContactChange, ItemResult, UpsertCommand
 from .schema import Account, Contact, ContactTag, Membership, Suppression, Tag
 from .sql_bulk import select_where_in
+from .lookups import BatchLookups
 from .update_scope import scope_update, scoped
 
 
@@ -50,7 +51,9 @@ class _Batch:
         self.lists = ListResolver(self.account_id, self.database, cmd)
         self.lists.load(cmd.items)
         identities = [self._normalise(i, item) for i, item in enumerate(cmd.items)]
-        self._load_contacts(identities)
+        self.lookups = BatchLookups(self.database.id, cmd.default_phone_region)
+        self.lookups.prepare(cmd.items, self.results)
+        self._load_contacts(identities + self.lookups.wanted())
         self._load_memberships()
         self._load_tags()
         suppressed = self._suppressed(identities)
@@ -152,12 +155,15 @@ class _Batch:
             holders.remove(state)
 
     def _load_memberships(self) -> None:
-        if not self.states or not self.lists.used:
+        if not self.states or not (self.lists.used or self.lookups.uses_members):
             return
         columns = ["id", "contact", "list", "channel", "status", "subscribed_at", "unsubscribed_at", "excluded_at",
                    "attrs"]
         for row in select_where_in(Membership, [("contact", list(self.states))], columns=columns):
             self.states[row["contact"]].memberships[(row["list"], row["channel"])] = _membership(row)
+        if self.lookups.uses_members:
+            for state in self.states.values():
+                self.lookups.index(state)
 
     def _load_tags(self) -> None:
         self.tag_ids: dict[str, int] = {}
@@ -209,7 +215,11 @@ class _Batch:
 
     def _apply(self, position: int, item: ContactChange, ids: dict, suppressed: set[str]) -> ItemResult:
         cmd = self.cmd
-        state = self._match(item, ids)
+        if item.lookups:
+            candidates = self.lookups.candidates(position, ids, self.index)
+            state = _best(candidates) if candidates else None
+        else:
+            state = self._match(item, ids)
         warnings = list(item.warnings) if item.warnings else []
         restored = False
         if state is not None and state.deleted:
@@ -221,13 +231,13 @@ class _Batch:
                 return self._fail(errors.ALREADY_EXISTS, "Contact already exists", warnings)
             restored = cmd.on_deleted == "restore"
         if state is None:
-            if not ids and not item.channels:
+            if not ids and not item.lookups and not _reachable(item):
                 return self._fail(errors.MISSING_IDENTITY, "No email, phone or external id given", warnings)
             if item.delete:
                 return ItemResult("deleted", warnings=warnings)
             if cmd.mode == "update":
                 return self._fail(errors.CONTACT_NOT_FOUND, "Contact not found", warnings)
-            if not ({"email", "phone", "external_id"} & ids.keys()) and not item.channels:
+            if not ({"email", "phone", "external_id"} & ids.keys()) and not _reachable(item):
                 return self._fail(errors.MISSING_IDENTITY, "No email, phone or external id given", warnings)
         elif cmd.mode == "create" and not state.deleted:
             return self._fail(errors.ALREADY_EXISTS, "Contact already exists", warnings, state)
@@ -248,6 +258,9 @@ class _Batch:
         field_changes, field_error = self.fields.changes(item) if item.fields else (None, None)
         if field_error is not None:
             return self._fail(field_error.code, field_error.message, warnings, state)
+        list_error = self.lists.check(item) if item.lists else None
+        if list_error is not None:
+            return self._fail(list_error.code, list_error.message, warnings, state, **list_error.details)
 
         # Nothing below can fail: the item is valid, so it is applied.
         if state is None:
@@ -295,7 +308,9 @@ class _Batch:
         if item.tags is not None:
             self._apply_tags(state, item.tags)
         if item.lists or item.replace_lists_of or item.lists_mode or cmd.lists_mode == "replace":
-            apply_list_changes(state, item, self.lists, cmd, self.now, warnings)
+            apply_list_changes(state, self.lists.resolved(item, state), self.lists, cmd, self.now, warnings)
+            if self.lookups.uses_members:
+                self.lookups.index(state)
         if state.dirty:
             state.row["updated_at"] = self.now
         self._remember(position, state)
@@ -383,6 +398,11 @@ class _Batch:
 def _best(candidates: list[ContactState]) -> ContactState:
     """Of several contacts with one identity: a live one before a deleted one, then the latest."""
     return max(candidates, key=lambda c: (not c.deleted, c.row["updated_at"], c.row["id"] or 1 << 62))
+
+
+def _reachable(item: ContactChange) -> bool:
+    """Can a contact without email, phone or external id still be reached (a channel, a membership address)?"""
+    return bool(item.channels) or any(change.address for change in item.lists)
 
 
 def _text(value) -> str:

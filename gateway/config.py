@@ -18,6 +18,7 @@ class Settings:
     workers: int = field(default_factory=lambda: _int("WORKERS", 2))
     public_url: str = field(default_factory=lambda: os.environ.get("PUBLIC_URL", ""))
     # Body limits per dialect, in bytes (see each dialect's docs for the reasoning).
+    altcraft_max_body: int = field(default_factory=lambda: _int("ALTCRAFT_MAX_BODY", 10 * 1024 * 1024))
     unisender_max_body: int = field(default_factory=lambda: _int("UNISENDER_MAX_BODY", 16 * 1024 * 1024))
     icomm_max_body: int = field(default_factory=lambda: _int("ICOMM_MAX_BODY", 8 * 1024 * 1024))
     esputnik_max_body: int = field(default_factory=lambda: _int("ESPUTNIK_MAX_BODY", 32 * 1024 * 1024))

@@ -1,0 +1,1 @@
+"""Altcraft Platform API v1.1: profiles and subscriptions over JSON and XML bodies."""

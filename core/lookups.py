@@ -1,0 +1,236 @@
+"""Finding contacts by lookups (core.model.Lookup): in bulk for a batch, or one contact for a read.
+
+A lookup names a contact apart from the identities an item writes (match by one email, write
+another), and can find it by the address one of its list memberships delivers to: a
+subscription's own email, phone or device token, which need not be the contact's own. Membership
+addresses live in Membership.attrs["address"] under an expression index (migration 2), so a batch
+finds every contact its member lookups name in one query, however many items it has.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from . import catalog, errors, normalize
+from . import db as store
+from . import ids as contact_ids
+from .contacts import ContactView, views
+from .errors import CoreError
+from .model import MEMBERSHIP_ADDRESS, ItemResult, Lookup
+from .schema import Contact, ContactList, FieldDef
+from .sql_bulk import quote, select_where_in
+
+PROFILE_KINDS = ("id", "email", "phone", "external_id")
+ADDRESS_INDEX = "membership_address"
+
+
+def address_sql(table: str | None = "membership") -> str:
+    """SQL for a membership's address: the index's own expression, so both backends use the index
+    (an index expression may not name its table; a query may, and still matches it)."""
+    column = f'{quote(table)}."attrs"' if table else '"attrs"'
+    if store.is_sqlite():
+        return f"json_extract({column}, '$.{MEMBERSHIP_ADDRESS}')"
+    return f"({column}::json ->> '{MEMBERSHIP_ADDRESS}')"
+
+
+def create_address_index(database) -> None:
+    """Migration 2: index membership addresses (most memberships have none; their entry is NULL)."""
+    database.execute_sql(f"CREATE INDEX IF NOT EXISTS {ADDRESS_INDEX} ON membership ({address_sql(None)})")
+
+
+def normalised(lookup: Lookup, region: str | None = None) -> tuple[str, object]:
+    """(kind, value) as the store holds it; raises CoreError for an email or phone that is not one."""
+    kind, value = lookup.kind, lookup.value
+    if kind == "email":
+        return kind, normalize.email(value)
+    if kind == "phone":
+        return kind, normalize.phone(value, region)
+    if kind == "profile_id":
+        return "id", contact_ids.contact_id(value) or 0  # 0 names no contact
+    if kind == "id":
+        try:
+            return kind, int(value)
+        except (TypeError, ValueError):
+            return kind, 0
+    if kind == "external_id":
+        return kind, str(value).strip()
+    if kind in ("member", "field"):
+        return kind, value
+    raise ValueError(f"unknown lookup kind {kind!r}")
+
+
+def list_ids(database_id: int, numbers: set) -> dict[int, int]:
+    """{list number: list id} for the numbers that name lists of the database."""
+    if not numbers:
+        return {}
+    query = ContactList.select(ContactList.id, ContactList.number).where(
+        (ContactList.database == database_id) & ContactList.number.in_(sorted(numbers)))
+    return {row.number: row.id for row in query}
+
+
+def member_contacts(database_id: int, addresses: set[str]) -> set[int]:
+    """Ids of the contacts of a database holding a membership with one of the addresses."""
+    if not addresses:
+        return set()
+    database = store.database()
+    found: set[int] = set()
+    values = sorted(addresses)
+    size = max(1, store.max_params() - 1)
+    for start in range(0, len(values), size):
+        chunk = values[start:start + size]
+        sql = (f'SELECT DISTINCT "membership"."contact_id" FROM "membership" JOIN "contact" '
+               f'ON "contact"."id" = "membership"."contact_id" WHERE "contact"."database_id" = {database.param} '
+               f"AND {address_sql()} IN ({', '.join([database.param] * len(chunk))})")
+        found.update(row[0] for row in database.execute_sql(sql, [database_id, *chunk]).fetchall())
+    return found
+
+
+def _holds(memberships, address, channels: tuple, lists: set | None) -> bool:
+    """Does one of the memberships deliver to `address` on one of `channels` in one of `lists`?"""
+    for membership in memberships:
+        if ((membership.attrs or {}).get(MEMBERSHIP_ADDRESS) == address
+                and (not channels or membership.channel in channels)
+                and (lists is None or membership.list_id in lists)):
+            return True
+    return False
+
+
+class BatchLookups:
+    """The lookups of one upsert batch: normalised once, loaded in bulk, matched in memory.
+
+    Matching sees the batch's own changes: a membership address written by an earlier item finds
+    that item's contact for a later one.
+    """
+
+    def __init__(self, database_id: int, region: str | None = None):
+        self.database_id = database_id
+        self.region = region
+        self.keys: dict[int, list[tuple[str, object, Lookup]]] = {}
+        self.list_ids: dict[int, int] = {}
+        self.by_address: dict = defaultdict(list)  # address -> contact states that had it
+        self.uses_members = False
+
+    def prepare(self, items, results) -> None:
+        """Normalise every item's lookups; an item with an unusable one fails now."""
+        for position, item in enumerate(items):
+            if not item.lookups or results[position] is not None:
+                continue
+            try:
+                self.keys[position] = [(*normalised(lookup, self.region), lookup) for lookup in item.lookups]
+            except CoreError as exc:
+                results[position] = ItemResult("failed", error=exc, warnings=list(item.warnings))
+        self.uses_members = any(kind == "member" for keys in self.keys.values() for kind, _, _ in keys)
+
+    def wanted(self) -> list[dict]:
+        """What the lookups need loaded, as identity dicts the batch reads with its own (the contacts
+        member lookups find are read by id: one query finds them all)."""
+        wanted, addresses, numbers = [], set(), set()
+        for keys in self.keys.values():
+            for kind, value, lookup in keys:
+                if kind in PROFILE_KINDS:
+                    wanted.append({kind: value})
+                elif kind == "member":
+                    addresses.add(value)
+                    numbers.update(lookup.lists)
+        if addresses:
+            self.list_ids = list_ids(self.database_id, numbers)
+            wanted += [{"id": contact_id} for contact_id in member_contacts(self.database_id, addresses)]
+        return wanted
+
+    def index(self, state) -> None:
+        """Remember the addresses of a contact's memberships (after loading or changing them)."""
+        for membership in state.memberships.values():
+            address = (membership.attrs or {}).get(MEMBERSHIP_ADDRESS)
+            if address is not None:
+                holders = self.by_address[address]
+                if state not in holders:
+                    holders.append(state)
+
+    def candidates(self, position: int, ids: dict, index: dict) -> list:
+        """The contacts the first fruitful lookup of an item finds (the batch's `index` for identities)."""
+        for kind, value, lookup in self.keys.get(position, ()):
+            if kind == "member":
+                lists = None
+                if lookup.lists:
+                    lists = {self.list_ids[n] for n in lookup.lists if n in self.list_ids}
+                found = [s for s in self.by_address.get(value, ())
+                         if _holds(s.memberships.values(), value, lookup.channels, lists)]
+            elif kind == "field":
+                found = index["field"].get(ids["field"]) if "field" in ids else None
+            else:
+                found = index[kind].get(value)
+            if found:
+                return found
+        return []
+
+
+def locate(account_id: int, database: int, lookups: tuple[Lookup, ...], custom_match=None) -> ContactView:
+    """The live contact the first fruitful lookup finds (the most recently updated of several).
+
+    A handful of queries whatever the lookups; raises CoreError(contact_not_found) when none finds one.
+    """
+    db_row = catalog.database(account_id, database)
+    keys = [(*normalised(lookup), lookup) for lookup in lookups]
+    field_key = None
+    if custom_match is not None and any(kind == "field" for kind, _, _ in keys):
+        ref, value = custom_match
+        row = FieldDef.get_or_none((FieldDef.database == db_row.id) & (FieldDef.name == str(ref)))
+        if row is None:
+            raise CoreError(errors.UNKNOWN_FIELD, f"Unknown field: {ref}", fields=[str(ref)])
+        field_key = (str(row.id), _text(value))
+    addresses = {value for kind, value, _ in keys if kind == "member"}
+    numbers = {n for kind, _, lookup in keys if kind == "member" for n in lookup.lists}
+    numbered = list_ids(db_row.id, numbers)
+    holders = member_contacts(db_row.id, addresses)
+    conditions = defaultdict(set)
+    for kind, value, _ in keys:
+        if kind in PROFILE_KINDS:
+            conditions[kind].add(value)
+    conditions["id"] |= holders
+    parts = [(kind, sorted(values)) for kind, values in conditions.items() if values]
+    if field_key is not None:
+        parts.append((store.json_text_sql("fields", field_key[0]), [field_key[1]]))
+    rows = select_where_in(Contact, parts, where=f'"database_id" = {store.database().param} AND "deleted_at" IS NULL',
+                           params=[db_row.id]) if parts else []
+    memberships = _memberships([row["id"] for row in rows]) if addresses else {}
+    for kind, value, lookup in keys:
+        if kind == "member":
+            lists = {numbered[n] for n in lookup.lists if n in numbered} if lookup.lists else None
+            found = [r for r in rows if _holds(memberships.get(r["id"], ()), value, lookup.channels, lists)]
+        elif kind == "field":
+            key, text = field_key or (None, None)
+            found = [r for r in rows if key in r["fields"] and _text(r["fields"][key]) == text]
+        else:
+            found = [r for r in rows if r[kind] == value]
+        if found:
+            best = max(found, key=lambda r: (r["updated_at"], r["id"]))
+            return views(account_id, [best])[0]
+    raise CoreError(errors.CONTACT_NOT_FOUND, "Contact not found")
+
+
+def delete_located(account_id: int, database: int, lookups: tuple[Lookup, ...], custom_match=None,
+                   erase: bool = True) -> ContactView:
+    """Delete the contact `locate` finds (erase: with its memberships and tags, for good); returns it."""
+    with store.write_transaction(f"account:{account_id}"):
+        view = locate(account_id, database, lookups, custom_match)
+        if erase:
+            Contact.delete().where(Contact.id == view.id).execute()
+        else:
+            moment = normalize.now()
+            Contact.update(deleted_at=moment, updated_at=moment).where(Contact.id == view.id).execute()
+    return view
+
+
+def _memberships(contact_ids_: list[int]) -> dict[int, list]:
+    from .schema import Membership
+
+    result: dict[int, list] = defaultdict(list)
+    if contact_ids_:
+        for row in Membership.select().where(Membership.contact.in_(contact_ids_)):
+            result[row.contact_id].append(row)
+    return result
+
+
+def _text(value) -> str:
+    from .upsert import _text as match_text  # the batch's own rule for comparing field values
+
+    return match_text(value)
