@@ -19,18 +19,6 @@ def fresh_store() -> str:
     return f"sqlite:///{folder}/bench.db"
 
 
-def bench_gateway(url: str):
-    """(WSGI app over the store at `url`, a fresh account "bench", its API key)."""
-    from core import accounts
-    from gateway.app import create_app
-    from gateway.config import Settings
-
-    app = create_app(Settings(database_url=url))
-    account = accounts.create_account("bench")
-    _, key = accounts.add_key(account.id)
-    return app, account, key
-
-
 def wsgi_caller(app):
     """Call the WSGI app like a server would, without a test client's own overhead."""
 

@@ -15,7 +15,7 @@ import time
 
 import orjson
 
-from .common import bench_gateway, fresh_store, import_passes, report, wsgi_caller
+from .common import bench_account, import_passes, report
 
 PER_REQUEST = 3000
 
@@ -28,9 +28,9 @@ def bodies(requests: int, prefix: str, operator: int) -> list[bytes]:
             n = r * PER_REQUEST + i
             contacts.append({"channels": [{"type": "email", "value": f"{prefix}{n}@example.com"},
                                           {"type": "sms", "value": f"+79{operator}{n:07d}"}],
-                             "firstName": f"Name {n}", "fields": [{"id": 12345, "value": f"v{n}"}]})
-        result.append(orjson.dumps({"contacts": contacts, "dedupeOn": "email", "customFieldsIDs": [12345],
-                                    "groupNames": ["Customers"]}))
+                             "firstName": f"Name {n}", "fields": [{"id": 1, "value": f"v{n}"}]})
+        result.append(orjson.dumps({"contacts": contacts, "dedupeOn": "email", "customFieldsIDs": [1],
+                                    "groupNames": ["One"]}))
     return result
 
 
@@ -53,14 +53,10 @@ def main(argv=None) -> None:
     args.add_argument("--requests", type=int, default=5, help="3,000-contact requests per pass")
     opts = args.parse_args(argv)
 
-    url = fresh_store()
-    from core import catalog
     from gateway import worker
     from gateway.dialects import esputnik
 
-    app, account, key = bench_gateway(url)
-    catalog.create_field(account.id, "Profession", number=12345)
-    call = wsgi_caller(app)
+    url, call, key = bench_account("segment")  # segment 1 "One" and field 1 "Name"
     auth = {"Authorization": "Basic " + base64.b64encode(f":{key}".encode()).decode()}
     queued: list[str] = []
     esputnik.enqueue = queued.append  # the bench runs the job itself, to time answer and import apart

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from urllib.parse import urlencode
 
-from .common import bench_gateway, fresh_store, import_passes, parse_rows, raw_sqlite_limit, report, wsgi_caller
+from .common import fresh_store, import_passes, parse_rows, raw_sqlite_limit, report, wsgi_caller
 
 COLUMNS = ["email", "Name", "phone", "email_list_ids"]
 
@@ -30,9 +30,13 @@ def main(argv=None) -> None:
     opts = args.parse_args(argv)
 
     url = fresh_store()
-    from core import catalog
+    from core import accounts, catalog
+    from gateway.app import create_app
+    from gateway.config import Settings
 
-    app, account, key = bench_gateway(url)
+    app = create_app(Settings(database_url=url))
+    account = accounts.create_account("bench")
+    _, key = accounts.add_key(account.id)
     catalog.create_list(account.id, "One", number=1)
     catalog.create_field(account.id, "Name")
     call = wsgi_caller(app)
