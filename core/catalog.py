@@ -136,6 +136,17 @@ def get_field(account_id: int, number) -> FieldDef:
     return row
 
 
+def field_named(account_id: int, name: str, database_number: int = 1) -> FieldDef:
+    """The field with this exact name, else the one field whose name differs only in case."""
+    db_row = database(account_id, database_number)
+    rows = list(FieldDef.select().where((FieldDef.database == db_row.id)
+                                        & (pw.fn.LOWER(FieldDef.name) == str(name).lower())))
+    exact = [r for r in rows if r.name == name]
+    if exact or len(rows) == 1:
+        return (exact or rows)[0]
+    raise CoreError(errors.UNKNOWN_FIELD, f"Field {name!r} not found", field=name)
+
+
 def create_field(account_id: int, name: str, type: str = "string", database_number: int = 1,
                  public_name: str | None = None, allowed_values=None, attrs: dict | None = None,
                  number: int | None = None, name_pattern: re.Pattern | None = FIELD_NAME) -> FieldDef:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .contacts import ContactFilter
+from .model import UpsertCommand
 
 
 @dataclass
@@ -110,7 +111,9 @@ class UpdateField:
 
 @dataclass
 class DeleteField:
-    number: object
+    number: object = None
+    name: str | None = None  # instead of the number: the field of this name (exact, else any case)
+    database: int = 1
 
 
 @dataclass
@@ -127,6 +130,16 @@ class DeleteTag:
 class StartJob:
     kind: str
     payload: dict
+    max_active: int | None = None  # refused (too_many_active_jobs) when this many are queued or running
+    active_kinds: tuple[str, ...] = ()  # the job kinds that count towards max_active (default: this kind)
+    lists: list = field(default_factory=list)  # list numbers the job writes to: each must exist, or nothing starts
+
+
+@dataclass
+class UpsertAndRead:
+    """An upsert whose answer also carries its contacts as stored afterwards, read in the same transaction."""
+
+    upsert: UpsertCommand
 
 
 @dataclass

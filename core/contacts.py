@@ -7,6 +7,7 @@ from datetime import datetime
 import peewee as pw
 
 from . import catalog, errors, ids, normalize
+from . import db as store
 from .errors import CoreError
 from .schema import Contact, ContactList, ContactTag, FieldDef, Membership, Tag
 
@@ -44,6 +45,7 @@ class ContactView:
     deleted_at: datetime | None
     tags: list[str] = field(default_factory=list)
     memberships: list[MembershipView] = field(default_factory=list)
+    catalog: list = field(default_factory=list)  # the FieldDefs of the contact's database, by number (shared)
 
 
 @dataclass
@@ -62,6 +64,9 @@ class ContactFilter:
     phone_status: str | None = None
     search: str | None = None
     has: str | None = None  # "email" | "phone": only contacts with that channel
+    field_equals: tuple[str, object] | None = None  # (custom field name, any case; value): its holders only
+    created_from: datetime | None = None  # created at or after
+    updated_from: datetime | None = None  # changed at or after
     include_deleted: bool = False
 
 
@@ -151,10 +156,30 @@ def _filtered(account_id: int, flt: ContactFilter):
         query = query.where(Contact.email.is_null(False))
     elif flt.has == "phone":
         query = query.where(Contact.phone.is_null(False))
+    if flt.created_from is not None:
+        query = query.where(Contact.created_at >= flt.created_from)
+    if flt.updated_from is not None:
+        query = query.where(Contact.updated_at >= flt.updated_from)
+    if flt.field_equals is not None:
+        query = query.where(_field_equals(account_id, flt))
     if flt.search:
         text = flt.search.strip()
         query = query.where(Contact.email.contains(text.lower()) | Contact.phone.contains(text))
     return query
+
+
+def _field_equals(account_id: int, flt: ContactFilter):
+    """Condition: the named custom field (of the filtered database) holds the value, compared as text."""
+    name, value = flt.field_equals
+    defs = FieldDef.select(FieldDef.id).where((FieldDef.account == account_id)
+                                              & (pw.fn.LOWER(FieldDef.name) == str(name).lower()))
+    if flt.database is not None:
+        defs = defs.where(FieldDef.database == catalog.database(account_id, flt.database).id)
+    text = "1" if value is True else "0" if value is False else str(value)
+    condition = pw.SQL("1 = 0")
+    for row in defs:
+        condition = condition | (store.json_text(Contact.fields, str(row.id)) == text)
+    return condition
 
 
 def views(account_id: int, rows: list[dict], with_details: bool = True) -> list[ContactView]:
@@ -162,7 +187,11 @@ def views(account_id: int, rows: list[dict], with_details: bool = True) -> list[
     if not rows:
         return []
     contact_ids = [row["id"] for row in rows]
-    field_defs = {str(f.id): f for f in FieldDef.select().where(FieldDef.database.in_({r["database"] for r in rows}))}
+    field_defs = {str(f.id): f for f in FieldDef.select().where(FieldDef.database.in_({r["database"] for r in rows}))
+                  .order_by(FieldDef.number)}
+    catalogs: dict[int, list] = {}
+    for definition in field_defs.values():
+        catalogs.setdefault(definition.database_id, []).append(definition)
     numbers = {d.id: d.number for d in catalog.databases(account_id)}
     tags: dict[int, list[str]] = {i: [] for i in contact_ids}
     memberships: dict[int, list[MembershipView]] = {i: [] for i in contact_ids}
@@ -189,7 +218,8 @@ def views(account_id: int, rows: list[dict], with_details: bool = True) -> list[
             email_status=row["email_status"], phone_status=row["phone_status"], confirmed=row["confirmed"],
             attrs=row["attrs"] or {}, fields=by_name, fields_by_number=by_number, channels=row["channels"] or {},
             source=row["source"], created_at=row["created_at"], updated_at=row["updated_at"],
-            deleted_at=row["deleted_at"], tags=tags[row["id"]], memberships=memberships[row["id"]]))
+            deleted_at=row["deleted_at"], tags=tags[row["id"]], memberships=memberships[row["id"]],
+            catalog=catalogs.get(row["database"], [])))
     return result
 
 

@@ -25,6 +25,7 @@ INVALID_ARGUMENT = "invalid_argument"
 NOT_FOUND = "not_found"
 UNAUTHORIZED = "unauthorized"
 TOO_MANY_ITEMS = "too_many_items"
+TOO_MANY_ACTIVE_JOBS = "too_many_active_jobs"
 
 # Item-level codes (one item fails, the rest of the batch goes on).
 INVALID_EMAIL = "invalid_email"

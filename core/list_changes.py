@@ -42,6 +42,9 @@ class ListResolver:
             if row.title in titles:
                 self.ids.setdefault(row.title, row.id)
         missing_numbers = sorted(n for n in numbers if n not in self.ids)
+        if missing_numbers and self.cmd.unknown_lists == "fail_item":
+            self._fail_items(items, set(missing_numbers))
+            missing_numbers = []
         if missing_numbers:
             shown = ",".join(map(str, missing_numbers))
             raise CoreError(errors.UNKNOWN_LIST, f"List not found: {shown}", ids=missing_numbers)
@@ -50,6 +53,16 @@ class ListResolver:
             raise CoreError(errors.UNKNOWN_LIST, f"List not found: {', '.join(missing_titles)}", titles=missing_titles)
         if missing_titles:
             self._create(missing_titles)
+
+    @staticmethod
+    def _fail_items(items: list[ContactChange], missing: set) -> None:
+        """Each item that names a list the database lacks fails alone (before anything is applied)."""
+        for item in items:
+            if item.error is None:
+                absent = sorted({c.list for c in item.lists if c.list in missing})
+                if absent:
+                    shown = ",".join(map(str, absent))
+                    item.error = CoreError(errors.UNKNOWN_LIST, f"List not found: {shown}", ids=absent)
 
     def _create(self, titles: list[str]) -> None:
         number = catalog.next_number(ContactList, self.account_id)

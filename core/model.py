@@ -70,6 +70,7 @@ class ContactChange:
     replace_lists_of: tuple[str, ...] = ()  # replace memberships of these channels only
     delete: bool = False
     clear_identities: tuple[str, ...] = ()  # identities to remove (e.g. eSputnik contactFields)
+    merge_attrs: dict[str, Any] | None = None  # attrs merged into, not replaced: dicts by key, lists appended
     error: CoreError | None = None  # set by an adapter that already knows this item is bad
     warnings: list[tuple[str, str]] = field(default_factory=list)  # adapter-found warnings
 
@@ -94,10 +95,11 @@ class UpsertCommand:
     match_fallback: bool = True  # on a miss try the next identity (False: only the first one given)
     mode: str = "upsert"  # upsert | create | update
     unique: tuple[str, ...] = ()  # identities that must stay unique (a clash fails the item)
-    field_key: str = "name"  # how ContactChange.fields refers to fields: name | number
+    field_key: str = "name"  # how ContactChange.fields refers to fields: name | name_ci | number
     field_merge: str = "overwrite"  # overwrite | if_empty | if_not_empty
     strict_field_types: bool = False  # check and convert values by field type (else stored as given)
     unknown_fields: str = "error"  # error (whole request) | fail_item | ignore
+    unknown_lists: str = "error"  # error (whole request) | fail_item (a list number the database lacks)
     tags_mode: str = "add"  # add | replace
     lists_mode: str = "merge"  # merge | replace (memberships not mentioned are removed)
     create_missing_lists: bool = False  # lists named by title are created on demand
@@ -109,6 +111,7 @@ class UpsertCommand:
     default_confirmed: bool = True
     keep_channels: bool = False  # existing contacts keep their email/phone (eSputnik subscribe)
     on_suppressed: str = "block"  # block (store as blocked, warn) | fail
+    skip_statuses: frozenset = frozenset()  # existing contacts with one of these email statuses stay untouched
     max_tags: int | None = None
     source: str = ""
     events: EventSpec | None = None
