@@ -140,9 +140,16 @@ class UpsertAndRead:
     """An upsert whose answer also carries its contacts as stored afterwards, read in the same transaction."""
 
     upsert: UpsertCommand
+    # Find the (single) item's contact by this identity first: (kind, value), kind one of id, email, phone,
+    # external_id or ("field", name). The item then updates that contact by id, so the identities it
+    # writes may differ from the one that found it (a changed email). Deleted contacts are found too.
+    locate: tuple | None = None
+    if_missing: str = "create"  # when `locate` finds nothing: create (the item as it is) | fail (not found)
+    locate_deleted: bool = True  # may `locate` find a deleted contact (to restore it)
 
 
 @dataclass
 class GetJob:
     job_id: str
     with_items: bool = False
+    with_output: bool = False  # also the job's stored output (JobBlob), when it has one

@@ -111,6 +111,29 @@ def find(account_id: int, kind: str, value, database: int | None = 1, include_de
     return views(account_id, [row.__data__], with_details)[0]
 
 
+def locate(account_id: int, kind, value, database: int | None = 1, include_deleted: bool = True) -> int | None:
+    """The id of the contact an identity names (a live one before a deleted one), or None.
+
+    `kind`: id | email | phone | external_id | profile_id, or ("field", name) for a custom field's value.
+    """
+    if isinstance(kind, tuple):
+        flt = ContactFilter(database=database, field_equals=(kind[1], value), include_deleted=include_deleted)
+        query = _filtered(account_id, flt)
+    else:
+        try:
+            wanted = _identity(kind, value)
+        except CoreError:
+            return None
+        query = Contact.select().where((Contact.account == account_id) & (getattr(Contact, _column(kind)) == wanted))
+        if database is not None:
+            query = query.where(Contact.database == catalog.database(account_id, database).id)
+        if not include_deleted:
+            query = query.where(Contact.deleted_at.is_null())
+    row = (query.select(Contact.id)
+           .order_by(Contact.deleted_at.is_null(False), Contact.updated_at.desc(), Contact.id.desc()).first())
+    return row.id if row is not None else None
+
+
 def search(account_id: int, flt: ContactFilter, offset: int = 0, limit: int | None = 100,
            with_details: bool = True) -> list[ContactView]:
     query = _filtered(account_id, flt).order_by(Contact.id).offset(offset)

@@ -34,6 +34,7 @@ MISSING_IDENTITY = "missing_identity"
 EMAIL_CONFLICT = "email_conflict"
 PHONE_CONFLICT = "phone_conflict"
 EXTERNAL_ID_CONFLICT = "external_id_conflict"
+FIELD_CONFLICT = "field_conflict"  # a custom field used as an identifier (custom_match) holds another contact's value
 ALREADY_EXISTS = "already_exists"
 CONTACT_NOT_FOUND = "contact_not_found"
 CONTACT_DELETED = "contact_deleted"
@@ -53,4 +54,5 @@ CONFLICT_BY_IDENTITY = {
     "email": EMAIL_CONFLICT,
     "phone": PHONE_CONFLICT,
     "external_id": EXTERNAL_ID_CONFLICT,
+    "field": FIELD_CONFLICT,
 }

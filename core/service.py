@@ -22,6 +22,7 @@ class SearchResult:
 class JobResult:
     job: object
     items: list | None = None
+    output: object = None  # the JobBlob, when asked for and present
 
 
 def _search(account_id: int, cmd: c.SearchContacts) -> SearchResult:
@@ -32,7 +33,8 @@ def _search(account_id: int, cmd: c.SearchContacts) -> SearchResult:
 
 def _job(account_id: int, cmd: c.GetJob) -> JobResult:
     job = jobs.get(account_id, cmd.job_id)
-    return JobResult(job, jobs.items(job.id) if cmd.with_items else None)
+    return JobResult(job, jobs.items(job.id) if cmd.with_items else None,
+                     jobs.blob(job.id) if cmd.with_output else None)
 
 
 @dataclass
@@ -43,10 +45,24 @@ class UpsertReadResult:
 
 def _upsert_and_read(account_id: int, cmd: c.UpsertAndRead) -> UpsertReadResult:
     with store.write_transaction(f"account:{account_id}"):
+        if cmd.locate is not None:
+            _locate(account_id, cmd)
         batch = upsert(account_id, cmd.upsert)
         wanted = sorted({i.contact_id for i in batch.items if i.contact_id})
         rows = list(Contact.select().where(Contact.id.in_(wanted)).dicts()) if wanted else []
         return UpsertReadResult(batch, {v.id: v for v in contacts.views(account_id, rows)})
+
+
+def _locate(account_id: int, cmd: c.UpsertAndRead) -> None:
+    kind, value = cmd.locate
+    item = cmd.upsert.items[0]
+    found = contacts.locate(account_id, kind, value, cmd.upsert.database, cmd.locate_deleted)
+    if found is None:
+        if cmd.if_missing == "fail":
+            raise CoreError(errors.CONTACT_NOT_FOUND, f'Contact "{value}" not found', value=value)
+        return
+    item.identities = {**item.identities, "id": found}
+    item.match = ("id",)
 
 
 def _start_job(account_id: int, cmd: c.StartJob):

@@ -8,7 +8,7 @@ from core import migrate
 
 from . import downloads, funnel, health
 from .config import Settings
-from .dialects import unisender
+from .dialects import dotdigital, unisender
 
 
 def create_app(settings: Settings | None = None, migrate_schema: bool = True) -> falcon.App:
@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None, migrate_schema: bool = True) ->
     app.add_route("/readyz", health.Ready())
     app.add_route(downloads.PATH, downloads.Downloads())
     unisender.add_routes(app, settings)
+    dotdigital.add_routes(app, settings)
     return app
 
 

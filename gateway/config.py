@@ -19,6 +19,7 @@ class Settings:
     public_url: str = field(default_factory=lambda: os.environ.get("PUBLIC_URL", ""))
     # Body limits per dialect, in bytes (see each dialect's docs for the reasoning).
     unisender_max_body: int = field(default_factory=lambda: _int("UNISENDER_MAX_BODY", 16 * 1024 * 1024))
+    dotdigital_max_body: int = field(default_factory=lambda: _int("DOTDIGITAL_MAX_BODY", 50 * 1024 * 1024))
 
 
 def settings() -> Settings:

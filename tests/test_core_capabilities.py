@@ -113,3 +113,21 @@ def test_delete_field_by_name(account):
     assert catalog.fields(account.id) == []
     with pytest.raises(CoreError):
         service.execute(account.id, c.DeleteField(name="birthday"))
+
+
+def test_upsert_and_read_can_locate_by_one_identity_and_write_another(account):
+    catalog.create_field(account.id, "shopId")
+    run(account, [ContactChange(identities={"email": "old@example.com"}, fields={"shopId": "S1"})])
+    change_email = UpsertCommand(items=[ContactChange(identities={"email": "new@example.com"})])
+    answer = service.execute(account.id, c.UpsertAndRead(change_email, locate=("email", "OLD@example.com")))
+    assert answer.batch.items[0].outcome == "updated"
+    assert Contact.get().email == "new@example.com"
+    by_field = UpsertCommand(items=[ContactChange(identities={"phone": "+447700900123"})])
+    answer = service.execute(account.id, c.UpsertAndRead(by_field, locate=(("field", "shopid"), "S1")))
+    assert answer.batch.items[0].outcome == "updated" and Contact.select().count() == 1
+    missing = UpsertCommand(items=[ContactChange(identities={"email": "x@example.com"})])
+    with pytest.raises(CoreError) as caught:
+        service.execute(account.id, c.UpsertAndRead(missing, locate=("id", 999999), if_missing="fail"))
+    assert caught.value.code == errors.CONTACT_NOT_FOUND
+    created = service.execute(account.id, c.UpsertAndRead(missing, locate=("email", "x@example.com")))
+    assert created.batch.items[0].outcome == "created"
