@@ -60,6 +60,11 @@ class CountContacts:
 
 
 @dataclass
+class GetAccount:
+    """The calling account itself (id, name, limits)."""
+
+
+@dataclass
 class GetLists:
     database: int | None = None
     kind: str | None = None

@@ -95,6 +95,7 @@ HANDLERS = {
     c.DeleteContacts: lambda a, cmd: deletion.delete(a, cmd.kind, cmd.values, cmd.database, cmd.erase),
     c.SearchContacts: _search,
     c.CountContacts: lambda a, cmd: contacts.count(a, cmd.filter),
+    c.GetAccount: lambda a, cmd: accounts.find_account(a),
     c.GetLists: lambda a, cmd: catalog.lists(a, cmd.database, cmd.kind),
     c.CreateList: lambda a, cmd: catalog.create_list(a, cmd.title, cmd.database, cmd.kind, cmd.attrs,
                                                      unique_title=cmd.unique_title),

@@ -154,6 +154,9 @@ class Route:
             result = service.execute(account_id, command)
         except CoreError as exc:
             mapped = method.on_error(exc, params) if method.on_error else None
+            if isinstance(mapped, Reply):  # a refusal the call answers as a normal response
+                _write(resp, mapped)
+                return
             raise (mapped or exc) from None
         if method.job:
             enqueue(result.id)
