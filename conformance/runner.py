@@ -87,7 +87,11 @@ def compare(expected, actual, where: str, captured: dict, failures: list[str], s
             elif capture:
                 captured[capture] = actual
             return
-        expected = fill(expected, captured)
+        whole = _PLACEHOLDER.fullmatch(expected)
+        if whole and whole.group(2) is None and whole.group(1) in captured:
+            expected = captured[whole.group(1)]  # a captured number stays a number
+        else:
+            expected = fill(expected, captured)
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
             failures.append(f"{where}: expected an object, got {actual!r}")
