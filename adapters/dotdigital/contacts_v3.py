@@ -347,7 +347,8 @@ class DeletePlan:
             change.error = CoreError(core_errors.MISSING_IDENTITY, "No identifier given")
         return change, shown or "contactId"
 
-    def chunks(self, size: int = import_v3.CHUNK):
+    def chunks(self, size: int | None = None):
+        size = size or import_v3.CHUNK
         for start in range(0, len(self.contacts), size):
             items = [self.change(i)[0] for i in self.contacts[start:start + size]]
             command = import_v3.command(items, "overwrite", "dotdigital:delete")

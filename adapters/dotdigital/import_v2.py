@@ -199,7 +199,8 @@ class Plan:
                 change.merge_attrs = {"consent": records}
         return change
 
-    def chunks(self, size: int = import_v3.CHUNK):
+    def chunks(self, size: int | None = None):
+        size = size or import_v3.CHUNK
         for start in range(0, len(self.contacts), size):
             items = [self.change(p) for p in range(start, min(start + size, len(self.contacts)))]
             command = contacts_v2.command(items, "dotdigital:v2:import", self.merge)

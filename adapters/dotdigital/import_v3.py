@@ -93,7 +93,8 @@ class Plan:
                                                      f"'{repeated[1]}'")
         return parsed
 
-    def chunks(self, size: int = CHUNK):
+    def chunks(self, size: int | None = None):
+        size = size or CHUNK
         for start in range(0, len(self.contacts), size):
             items = [self.parsed(p).change for p in range(start, min(start + size, len(self.contacts)))]
             yield start, command(items, self.merge, "dotdigital:import")
