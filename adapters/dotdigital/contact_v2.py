@@ -69,7 +69,8 @@ def render(view, full: bool = True) -> dict:
     fields = None
     if full:
         fields = [{"key": d.name, "value": values.field_value(d, view.fields_by_number.get(d.number))}
-                  for d in sorted(view.catalog, key=lambda d: d.name.upper())]
+                  for d in sorted(view.catalog, key=lambda d: d.name.upper())
+                  if not (d.attrs or {}).get("identifier")]  # custom identifiers are v3 identifiers, not data
     return {"id": view.id, "email": view.email, "optInType": attrs.get("opt_in_type", values.DEFAULT_OPT_IN),
             "emailType": attrs.get("email_format", values.DEFAULT_EMAIL_TYPE), "dataFields": fields,
             "status": values.V2_STATUS.get(view.email_status, "Subscribed")}

@@ -236,7 +236,7 @@ def render_created_field(row, params: dict, ctx: dict) -> Reply:
 
 
 def render_fields(rows, params: dict, ctx: dict) -> list:
-    return [_field(row) for row in rows]
+    return [_field(row) for row in rows if not (row.attrs or {}).get("identifier")]  # v3 identifiers are no data
 
 
 def parse_delete_field(params: dict) -> DeleteField:
