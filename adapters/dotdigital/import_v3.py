@@ -105,8 +105,11 @@ class Plan:
                    "duplicateIdentifiers": 0}
         created, updated, failures = [], [], []
         for row in items:
-            parsed = self.parsed(row.position)
-            identifiers = supplied_identifiers(self.contacts[row.position])
+            item = self.contacts[row.position]
+            identifiers = supplied_identifiers(item)
+            # Only a failed contact, or one whose consent records may have been dropped, has more to say.
+            parsed = self.parsed(row.position) if row.outcome == "failed" or Keys(item).has("consentRecords") \
+                else None
             problems = []
             if row.outcome == "failed":
                 code, text = item_failure(parsed, row, identifiers)
@@ -125,11 +128,11 @@ class Plan:
                 else:
                     summary["updatedContacts"] += 1
                     updated.append(entry)
-                problems += [{"failureCode": code, "description": text} for code, text in parsed.change.warnings]
+                if parsed is not None:
+                    problems += [{"failureCode": code, "description": text} for code, text in parsed.change.warnings]
             if problems:
                 entry = {"contactId": row.contact_id} if row.contact_id else {}
-                entry.update(matchIdentifier=parsed.match or str(Keys(self.contacts[row.position])
-                                                                 .get("matchIdentifier")),
+                entry.update(matchIdentifier=parsed.match or str(Keys(item).get("matchIdentifier")),
                              identifiers=identifiers, failures=problems)
                 failures.append(entry)
         body = {"importId": job_id, "status": "Finished", "summary": summary, "created": created, "updated": updated,
