@@ -25,14 +25,7 @@ def parse(raw, need_email: bool = True) -> ContactChange:
         change.identities["email"] = email.strip()
     elif need_email:
         raise v2_invalid("The Email field is required")
-    for name, table, attr in (("optInType", values.OPT_IN_TYPES, "opt_in_type"),
-                              ("emailType", values.EMAIL_TYPES, "email_format")):
-        given = keys.get(name)
-        if given is not None:
-            spelled = values.enum_value(table, given)
-            if spelled is None:
-                raise v2_invalid(f"{name} '{given}' is not one of {', '.join(table.values())}")
-            change.attrs[attr] = spelled
+    change.attrs = values.enum_attrs(keys, v2_invalid)
     change.fields = data_fields(keys.get("dataFields"))
     return change
 

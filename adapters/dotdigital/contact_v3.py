@@ -170,14 +170,7 @@ def _channels(raw, change: ContactChange) -> None:
         if not isinstance(email, dict):
             raise schema("channelProperties.email must be an object")
         email = Keys(email)
-        for name, table, attr in (("emailType", values.EMAIL_TYPES, "email_format"),
-                                  ("optInType", values.OPT_IN_TYPES, "opt_in_type")):
-            given = email.get(name)
-            if given is not None:
-                spelled = values.enum_value(table, given)
-                if spelled is None:
-                    raise schema(f"channelProperties.email.{name} '{given}' is not one of {', '.join(table.values())}")
-                change.attrs[attr] = spelled
+        change.attrs.update(values.enum_attrs(email, schema, "channelProperties.email."))
         status = email.get("status")
         if status is not None:
             canonical = values.EMAIL_STATUS_FROM_V3.get(str(status).lower()) if isinstance(status, str) else None

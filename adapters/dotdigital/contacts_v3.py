@@ -11,7 +11,7 @@ import orjson
 
 from core import errors as core_errors
 from core import normalize
-from core.commands import FindContact, GetJob, SearchContacts, StartJob, UpsertAndRead
+from core.commands import FindContact, SearchContacts, StartJob, UpsertAndRead
 from core.contacts import ContactFilter
 from core.errors import CoreError
 from core.model import ContactChange
@@ -19,7 +19,7 @@ from core.model import ContactChange
 from . import contact_v3, import_v3
 from .contact_v3 import IDENTIFIER_NAME, KIND, STANDARD
 from .errors import (ACTIVE_DELETES, NO_CONTACTS, TOO_MANY_DELETES, bad_request, contact_not_found,
-                     id_already_exists, invalid_delete_id, invalid_filter, invalid_id, too_many, v3)
+                     id_already_exists, invalid_filter, invalid_id, too_many, v3)
 from .wire import Keys, Reply, path, query
 
 MERGE_OPTIONS = {"overwrite": "overwrite", "overwrite-if-not-empty": "if_not_empty",
@@ -367,26 +367,3 @@ class DeletePlan:
         deleted = len(items) - len(failures)
         body = {"deleteId": job_id, "status": "Finished", "failures": failures}
         return orjson.dumps(body), {"deleted": deleted, "notFound": len(failures)}
-
-
-def parse_delete_status(params: dict) -> GetJob:
-    delete_id = path(params, "delete_id")
-    if not import_v3.UUID.fullmatch(delete_id):
-        raise invalid_delete_id(delete_id)
-    return GetJob(delete_id.lower(), with_output=True)
-
-
-def delete_status_not_found(error: CoreError, params: dict):
-    if error.code == core_errors.NOT_FOUND:
-        return invalid_delete_id(path(params, "delete_id"))
-    return None
-
-
-def render_delete_status(found, params: dict, ctx: dict) -> Reply:
-    job = found.job
-    if job.kind != DELETE_KIND:
-        raise invalid_delete_id(path(params, "delete_id"))
-    if job.state == "finished" and found.output is not None:
-        return Reply(bytes(found.output.data))
-    return Reply({"deleteId": job.id, "status": DELETE_STATUS.get(job.state, "NotFinished")})
-

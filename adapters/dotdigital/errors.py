@@ -37,6 +37,7 @@ def too_many(entry: tuple, limit: int, scope: str) -> DialectError:
 
 
 def v3(entry: tuple, details: list | None = None, **values) -> DialectError:
+    """The error of a catalogue entry; `values` fill its text (those it does not name are ignored)."""
     code, text, status = entry
     return DialectError(code, text.format(**values) if values else text, status, items=details)
 

@@ -24,6 +24,7 @@ from core.errors import CoreError
 from core.model import ContactChange, ListChange
 
 from . import contact_v2, contact_v3, contacts_v2, import_v3
+from .job_status import UUID
 from .errors import ACTIVE_IMPORTS, ADDRESSBOOK_NOT_FOUND, FILE_INVALID, REPORT_NOT_READY, v2, v2_invalid
 from .wire import Keys, Reply, path
 
@@ -265,7 +266,7 @@ def _duplicates(contacts: list) -> set:
 # -- GET /v2/contacts/import/{id}[/report|/report-faults] ------------------------------------------------
 def parse_status(params: dict) -> GetJob:
     import_id = path(params, "import_id")
-    return GetJob(import_id.lower() if import_v3.UUID.fullmatch(import_id) else "-", with_output=True)
+    return GetJob(import_id.lower() if UUID.fullmatch(import_id) else "-", with_output=True)
 
 
 def _job(found, params: dict):

@@ -7,26 +7,23 @@ worker stores it: polling a finished import only reads that stored answer.
 """
 from __future__ import annotations
 
-import re
-
 import orjson
 
 from core import errors as core_errors
 from core import normalize
-from core.commands import GetJob, StartJob
+from core.commands import StartJob
 from core.errors import CoreError
 from core.model import UpsertCommand
 
 from . import contact_v3
 from .contact_v3 import DUPLICATE, INVALID_EMAIL, failure
-from .errors import ACTIVE_IMPORTS, bad_request, import_not_found, invalid_id
-from .wire import Keys, Reply, path
+from .errors import ACTIVE_IMPORTS, bad_request
+from .wire import Keys, Reply
 
 KIND = "dotdigital.import.v3"
 IMPORT_KINDS = (KIND, "dotdigital.import.v2")  # one cap of active imports for both APIs
 CHUNK = 1000
 MERGE_OPTIONS = {"overwrite": "overwrite", "overwriteifnotempty": "if_not_empty", "overwriteifempty": "if_empty"}
-UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 STATUS = {"queued": "NotFinished", "running": "NotFinished", "finished": "Finished", "failed": "Failed"}
 # Channel statuses an explicit request may change: anything but a platform block (a suppression).
 CHANGEABLE = frozenset({"new", "invited", "active", "inactive", "unsubscribed", "activation_requested"})
@@ -209,26 +206,3 @@ def _duplicates(contacts: list) -> dict:
             repeated[position] = (name, raw)
         seen.add(key)
     return repeated
-
-
-# -- GET /contacts/v3/import/{importId} ----------------------------------------------------------
-def parse_status(params: dict) -> GetJob:
-    import_id = path(params, "import_id")
-    if not UUID.fullmatch(import_id):
-        raise invalid_id(import_id, "importId")
-    return GetJob(import_id.lower(), with_output=True)
-
-
-def status_not_found(error: CoreError, params: dict):
-    if error.code == core_errors.NOT_FOUND:
-        return import_not_found(path(params, "import_id"))
-    return None
-
-
-def render_status(found, params: dict, ctx: dict) -> Reply:
-    job = found.job
-    if job.kind != KIND:
-        raise import_not_found(path(params, "import_id"))
-    if job.state == "finished" and found.output is not None:
-        return Reply(bytes(found.output.data))
-    return Reply({"importId": job.id, "status": STATUS.get(job.state, "NotFinished")})

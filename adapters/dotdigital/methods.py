@@ -5,7 +5,8 @@ from core.commands import GetAccount, GetFields
 
 from . import contacts_v2 as c2
 from . import contacts_v3 as c3
-from . import import_v2, import_v3
+from . import import_v2, import_v3, job_status
+from .errors import import_not_found, invalid_delete_id, invalid_id
 from .wire import Method
 
 V3_ROUTES: dict[str, dict[str, Method]] = {
@@ -17,13 +18,15 @@ V3_ROUTES: dict[str, dict[str, Method]] = {
         "PUT": Method(import_v3.parse_import, import_v3.render_import, job=True),
     },
     "/contacts/v3/import/{import_id}": {
-        "GET": Method(import_v3.parse_status, import_v3.render_status, on_error=import_v3.status_not_found),
+        "GET": job_status.method(import_v3.KIND, "import_id", "importId", import_v3.STATUS,
+                                 lambda value: invalid_id(value, "importId"), import_not_found),
     },
     "/contacts/v3/delete": {
         "POST": Method(c3.parse_bulk_delete, c3.render_bulk_delete, job=True, on_error=c3.bulk_delete_refused),
     },
     "/contacts/v3/delete/{delete_id}": {
-        "GET": Method(c3.parse_delete_status, c3.render_delete_status, on_error=c3.delete_status_not_found),
+        "GET": job_status.method(c3.DELETE_KIND, "delete_id", "deleteId", c3.DELETE_STATUS, invalid_delete_id,
+                                 invalid_delete_id),
     },
     "/contacts/v3/{identifier}/{value}": {
         "GET": Method(c3.parse_get, c3.render_get, on_error=c3.not_found),

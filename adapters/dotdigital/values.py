@@ -47,6 +47,19 @@ def enum_value(table: dict, raw) -> str | None:
     return table.get(raw.strip().lower())
 
 
+def enum_attrs(keys, refuse, where: str = "") -> dict:
+    """The emailType / optInType an object gives, as kept attributes; `refuse(text)` makes the error."""
+    result = {}
+    for name, table, attr in (("emailType", EMAIL_TYPES, "email_format"), ("optInType", OPT_IN_TYPES, "opt_in_type")):
+        given = keys.get(name)
+        if given is not None:
+            spelled = enum_value(table, given)
+            if spelled is None:
+                raise refuse(f"{where}{name} '{given}' is not one of {', '.join(table.values())}")
+            result[attr] = spelled
+    return result
+
+
 def field_type(definition) -> str:
     return CORE_TO_FIELD_TYPE.get(definition.type, "String")
 

@@ -25,7 +25,16 @@ RATE_HEADERS = {"Retry-After": errors.RETRY_AFTER, "X-RateLimit-Reset": errors.R
 
 
 class _Dialect:
+    """Every failure of one API rendered in its shape; the two APIs differ only by these tables."""
+
     name = "dotdigital"
+
+    def __init__(self, make, body, from_core, problems: dict, internal: tuple):
+        self.make = make  # (catalogue entry, **values) -> DialectError
+        self.body = body  # DialectError -> JSON structure
+        self.from_core = from_core
+        self.problems = problems  # RequestProblem kind -> catalogue entry ("malformed" for the rest)
+        self.internal = internal
 
     def render_error(self, ex, req):
         error = self.translate(ex, req)
@@ -44,64 +53,22 @@ class _Dialect:
             return ex
         if isinstance(ex, CoreError):
             return self.from_core(ex)
-        if isinstance(ex, RequestProblem):
-            return self.from_problem(ex, req)
         if isinstance(ex, falcon.HTTPError):
-            return self.from_problem(RequestProblem("malformed", ex.description or ex.title), req)
-        return self.internal()
+            ex = RequestProblem("malformed", ex.description or ex.title)
+        if isinstance(ex, RequestProblem):
+            entry = self.problems.get(ex.kind, self.problems["malformed"])
+            return self.make(entry, limit=ex.details.get("limit"), path=req.path, method=req.method)
+        return self.make(self.internal)
 
 
-class V3Dialect(_Dialect):
-    """Errors as `{"errorCode": "contacts:…", "description": …, "details": […]}`."""
-
-    body = staticmethod(errors.v3_body)
-    from_core = staticmethod(errors.v3_from_core)
-
-    def from_problem(self, problem, req) -> DialectError:
-        kind = problem.kind
-        if kind == "body_too_large":
-            return errors.v3(errors.TOO_LARGE_V3, limit=problem.details.get("limit"))
-        if kind == "unauthorized":
-            return errors.v3(errors.UNAUTHORIZED_V3)
-        if kind == "not_found":
-            return errors.v3(errors.NOT_FOUND_V3, path=req.path)
-        if kind == "method_not_allowed":
-            return errors.v3(errors.NOT_ALLOWED_V3, method=req.method)
-        return errors.v3(errors.BAD_JSON)
-
-    @staticmethod
-    def internal() -> DialectError:
-        return errors.v3(errors.INTERNAL_V3)
-
-
-class V2Dialect(_Dialect):
-    """Errors as `{"message": "… ERROR_*"}`."""
-
-    @staticmethod
-    def body(error: DialectError) -> dict:
-        return {"message": error.message}
-
-    from_core = staticmethod(errors.v2_from_core)
-
-    def from_problem(self, problem, req) -> DialectError:
-        kind = problem.kind
-        if kind == "body_too_large":
-            return errors.v2(errors.TOO_LARGE_V2)
-        if kind == "unauthorized":
-            return errors.v2(errors.UNAUTHORIZED_V2)
-        if kind == "not_found":
-            return errors.v2(errors.NOT_FOUND_V2, path=req.path)
-        if kind == "method_not_allowed":
-            return errors.v2(errors.NOT_ALLOWED_V2, method=req.method)
-        return errors.v2(errors.BAD_BODY)
-
-    @staticmethod
-    def internal() -> DialectError:
-        return errors.v2(errors.INTERNAL_V2)
-
-
-V3 = V3Dialect()
-V2 = V2Dialect()
+# v3: {"errorCode": "contacts:…", "description": …, "details": […]}
+V3 = _Dialect(errors.v3, errors.v3_body, errors.v3_from_core, {
+    "body_too_large": errors.TOO_LARGE_V3, "unauthorized": errors.UNAUTHORIZED_V3, "not_found": errors.NOT_FOUND_V3,
+    "method_not_allowed": errors.NOT_ALLOWED_V3, "malformed": errors.BAD_JSON}, errors.INTERNAL_V3)
+# v2: {"message": "… ERROR_*"}
+V2 = _Dialect(errors.v2, lambda error: {"message": error.message}, errors.v2_from_core, {
+    "body_too_large": errors.TOO_LARGE_V2, "unauthorized": errors.UNAUTHORIZED_V2, "not_found": errors.NOT_FOUND_V2,
+    "method_not_allowed": errors.NOT_ALLOWED_V2, "malformed": errors.BAD_BODY}, errors.INTERNAL_V2)
 
 
 def credentials(req) -> tuple[str | None, str | None]:
