@@ -7,7 +7,6 @@ import pytest
 
 from adapters.dotdigital import import_v3
 from core import catalog, jobs, suppression
-from core.model import ContactChange, UpsertCommand
 from core.normalize import now
 from core.schema import Contact, Job
 from core.upsert import upsert

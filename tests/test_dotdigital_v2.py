@@ -101,3 +101,12 @@ def test_resubscribe_outcomes(dd):
     assert fresh["status"] == "ContactAdded" and fresh["contact"]["status"] == "Subscribed"
     blocked = dd.post("/v2/contacts/resubscribe-with-no-challenge", {"email": "bounced@example.com"}).json
     assert blocked == {"contact": None, "status": "ContactCannotBeUnsuppressed"}
+
+
+def test_a_suppressed_address_can_still_be_unsubscribed(dd):
+    catalog.create_list(dd.account.id, "Books", number=5)
+    suppression.add([("bounced@example.com", "bounce")])
+    answer = dd.post("/v2/contacts/unsubscribe", {"email": "bounced@example.com"})
+    assert answer.status_int == 200 and answer.json["suppressedContact"]["status"] == "Suppressed"
+    assert dd.post("/v2/address-books/5/contacts", {"email": "bounced@example.com"}).json == {
+        "message": "Contact is suppressed. ERROR_CONTACT_SUPPRESSED"}

@@ -8,8 +8,7 @@
 from __future__ import annotations
 
 from core import errors as core_errors
-from core.commands import (CreateField, DeleteField, FindContact, GetAccount, GetFields, SearchContacts,
-                           UpsertAndRead)
+from core.commands import CreateField, DeleteField, FindContact, SearchContacts, UpsertAndRead
 from core.contacts import ContactFilter
 from core.model import ContactChange, ListChange, UpsertCommand
 
@@ -126,7 +125,9 @@ def _suppression(view, removed_at, reason: str = "Unsubscribed") -> dict:
 def parse_unsubscribe(params: dict) -> UpsertAndRead:
     change = contact_v2.parse(params.get("body"))
     change.fields, change.email_status = {}, "unsubscribed"
-    return UpsertAndRead(command([change], "dotdigital:v2:unsubscribe"))
+    cmd = command([change], "dotdigital:v2:unsubscribe")
+    cmd.on_suppressed = "block"  # a suppressed address may still be unsubscribed
+    return UpsertAndRead(cmd)
 
 
 def render_unsubscribed(answer, params: dict, ctx: dict) -> dict:
@@ -139,7 +140,7 @@ def parse_book_unsubscribe(params: dict) -> UpsertAndRead:
     change = contact_v2.parse(params.get("body"))
     change.fields, change.lists = {}, [ListChange(book, "unsubscribed", "email")]
     cmd = command([change], "dotdigital:v2:unsubscribe")
-    cmd.mode = "update"
+    cmd.mode, cmd.on_suppressed = "update", "block"
     return UpsertAndRead(cmd)
 
 
