@@ -67,6 +67,7 @@ class ContactFilter:
     field_equals: tuple[str, object] | None = None  # (custom field name, any case; value): its holders only
     created_from: datetime | None = None  # created at or after
     updated_from: datetime | None = None  # changed at or after
+    id_after: int | None = None  # ids above this one only (keyset paging: stable while contacts come and go)
     include_deleted: bool = False
 
 
@@ -179,6 +180,8 @@ def _filtered(account_id: int, flt: ContactFilter):
         query = query.where(Contact.email.is_null(False))
     elif flt.has == "phone":
         query = query.where(Contact.phone.is_null(False))
+    if flt.id_after is not None:
+        query = query.where(Contact.id > flt.id_after)
     if flt.created_from is not None:
         query = query.where(Contact.created_at >= flt.created_from)
     if flt.updated_from is not None:

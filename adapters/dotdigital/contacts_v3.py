@@ -224,9 +224,9 @@ def parse_list(params: dict) -> SearchContacts:
     limit = query(params, "limit", str(DEFAULT_LIMIT))
     if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
         raise bad_request(f"limit must be between 1 and {MAX_LIMIT}", "limit")
-    offset = _offset(query(params, "marker"))
+    flt.id_after = _after(query(params, "marker"))
     _includes(params)
-    return SearchContacts(flt, offset=offset, limit=int(limit) + 1, with_details=True)
+    return SearchContacts(flt, offset=0, limit=int(limit) + 1, with_details=True)
 
 
 def _includes(params: dict) -> tuple:
@@ -249,20 +249,21 @@ def _data_fields(params: dict):
     return {part.strip() for part in raw.split("|") if part.strip()}
 
 
-def _offset(marker) -> int:
+def _after(marker) -> int | None:
+    """The contact id a marker continues after (markers are opaque to clients: base64 of "after:<id>")."""
     if not marker:
-        return 0
+        return None
     try:
         text = base64.urlsafe_b64decode(marker + "=" * (-len(marker) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         text = ""
-    if not text.startswith("o:") or not text[2:].isdigit():
+    if not text.startswith("after:") or not text[6:].isdigit():
         raise bad_request("The marker is not one this API handed out", "marker")
-    return int(text[2:])
+    return int(text[6:])
 
 
-def _marker(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+def _marker(after: int) -> str:
+    return base64.urlsafe_b64encode(f"after:{after}".encode()).decode().rstrip("=")
 
 
 def list_not_found(error: CoreError, params: dict):
@@ -273,23 +274,20 @@ def list_not_found(error: CoreError, params: dict):
 
 def render_list(found, params: dict, ctx: dict) -> dict:
     limit = int(query(params, "limit", str(DEFAULT_LIMIT)))
-    offset = _offset(query(params, "marker"))
     views = found.contacts[:limit]
     include, data_fields = _includes(params), _data_fields(params)
     kept = {k: v for k, v in params["query"].items() if k != "marker"}
 
-    def link(at: int | None) -> dict:
-        args = dict(kept, **({"marker": _marker(at)} if at else {}))
-        result = {"link": f"{ctx['base_url']}/contacts/v3" + (f"?{urlencode(args)}" if args else "")}
-        if at:
-            result = {"marker": _marker(at), **result}
-        return result
+    def link(marker: str | None) -> dict:
+        args = dict(kept, **({"marker": marker} if marker else {}))
+        target = {"link": f"{ctx['base_url']}/contacts/v3" + (f"?{urlencode(args)}" if args else "")}
+        return {"marker": marker, **target} if marker else target
 
-    links = {"self": link(offset), "first": link(None)}
-    if offset:
-        links["prev"] = link(max(offset - limit, 0))
+    # Keyset markers (the last id seen) keep pages stable while contacts are added or deleted; they
+    # only go forward, so there is no `prev` (see the docs).
+    links = {"self": link(query(params, "marker")), "first": link(None)}
     if len(found.contacts) > limit:
-        links["next"] = link(offset + limit)
+        links["next"] = link(_marker(views[-1].id))
     return {"_links": links, "_items": [contact_v3.render(v, include, data_fields) for v in views]}
 
 
