@@ -49,13 +49,27 @@ def databases(account_id: int) -> list[Database]:
 
 
 # -- lists -----------------------------------------------------------------------------------
-def lists(account_id: int, database_number: int | None = None, kind: str | None = None) -> list[ContactList]:
+def lists(account_id: int, database_number: int | None = None, kind: str | None = None, number: int | None = None,
+          with_counts: bool = False) -> list[ContactList]:
     query = ContactList.select().where(ContactList.account == account_id)
     if database_number is not None:
         query = query.where(ContactList.database == database(account_id, database_number).id)
     if kind is not None:
         query = query.where(ContactList.kind == kind)
-    return list(query.order_by(ContactList.number))
+    if number is not None:
+        query = query.where(ContactList.number == number)
+    rows = list(query.order_by(ContactList.number))
+    if number is not None and not rows:
+        raise CoreError(errors.UNKNOWN_LIST, f"List {number} not found", ids=[number])
+    if with_counts:
+        counts = dict(Membership.select(Membership.list, pw.fn.COUNT(Membership.contact))
+                      .join(Contact, on=(Membership.contact == Contact.id))
+                      .where(Membership.list.in_([r.id for r in rows] or [0]) & (Membership.status == "subscribed")
+                             & (Membership.channel == "email") & Contact.deleted_at.is_null())
+                      .group_by(Membership.list).tuples())
+        for row in rows:
+            row.members = counts.get(row.id, 0)
+    return rows
 
 
 def get_list(account_id: int, number, database_number: int | None = None) -> ContactList:

@@ -68,6 +68,8 @@ class GetAccount:
 class GetLists:
     database: int | None = None
     kind: str | None = None
+    number: int | None = None  # only this list (unknown_list when the account has none)
+    with_counts: bool = False  # each row's `members`: its live contacts subscribed for email (one grouped query)
 
 
 @dataclass

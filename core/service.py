@@ -96,7 +96,7 @@ HANDLERS = {
     c.SearchContacts: _search,
     c.CountContacts: lambda a, cmd: contacts.count(a, cmd.filter),
     c.GetAccount: lambda a, cmd: accounts.find_account(a),
-    c.GetLists: lambda a, cmd: catalog.lists(a, cmd.database, cmd.kind),
+    c.GetLists: lambda a, cmd: catalog.lists(a, cmd.database, cmd.kind, cmd.number, cmd.with_counts),
     c.CreateList: lambda a, cmd: catalog.create_list(a, cmd.title, cmd.database, cmd.kind, cmd.attrs,
                                                      unique_title=cmd.unique_title),
     c.UpdateList: lambda a, cmd: catalog.update_list(a, cmd.number, cmd.title, cmd.attrs),

@@ -131,3 +131,16 @@ def test_upsert_and_read_can_locate_by_one_identity_and_write_another(account):
     assert caught.value.code == errors.CONTACT_NOT_FOUND
     created = service.execute(account.id, c.UpsertAndRead(missing, locate=("email", "x@example.com")))
     assert created.batch.items[0].outcome == "created"
+
+
+def test_lists_with_member_counts_in_one_query(account):
+    catalog.create_list(account.id, "A", number=1)
+    catalog.create_list(account.id, "B", number=2)
+    run(account, [ContactChange(identities={"email": f"{i}@example.com"}, lists=[ListChange(1)]) for i in range(3)]
+        + [ContactChange(identities={"email": "x@example.com"}, lists=[ListChange(1, "unsubscribed")])])
+    with count_queries() as seen:
+        rows = service.execute(account.id, c.GetLists(with_counts=True))
+    assert [(r.number, r.members) for r in rows] == [(1, 3), (2, 0)] and len(seen) == 2
+    assert [r.title for r in service.execute(account.id, c.GetLists(number=2))] == ["B"]
+    with pytest.raises(CoreError):
+        service.execute(account.id, c.GetLists(number=3))

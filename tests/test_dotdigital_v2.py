@@ -110,3 +110,19 @@ def test_a_suppressed_address_can_still_be_unsubscribed(dd):
     assert answer.status_int == 200 and answer.json["suppressedContact"]["status"] == "Suppressed"
     assert dd.post("/v2/address-books/5/contacts", {"email": "bounced@example.com"}).json == {
         "message": "Contact is suppressed. ERROR_CONTACT_SUPPRESSED"}
+
+
+def test_address_books_listed_with_their_subscribed_contacts_and_created(dd):
+    catalog.create_list(dd.account.id, "Customers", number=12345, kind="address_book")
+    for email in ("a@example.com", "b@example.com"):
+        dd.post("/v2/address-books/12345/contacts", {"email": email})
+    dd.post("/v2/address-books/12345/contacts/unsubscribe", {"email": "b@example.com"})
+    assert dd.get("/v2/address-books").json == [{"id": 12345, "name": "Customers", "visibility": "Private",
+                                                 "contacts": 1}]
+    created = dd.post("/v2/address-books", {"Name": "Offers", "Visibility": "Public"})
+    assert created.status_int == 201
+    assert created.json == {"id": 12346, "name": "Offers", "visibility": "Public", "contacts": 0}
+    assert dd.post("/v2/address-books", {"name": "Offers"}).json["message"].endswith("ERROR_ADDRESSBOOK_DUPLICATE")
+    assert dd.get("/v2/address-books/12346").json["name"] == "Offers"
+    assert dd.get("/v2/address-books/999").json == {"message": "Error: ERROR_ADDRESSBOOK_NOT_FOUND"}
+    assert [b["id"] for b in dd.get("/v2/address-books?select=1&skip=1").json] == [12346]

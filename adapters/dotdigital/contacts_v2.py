@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from core import errors as core_errors
-from core.commands import CreateField, DeleteField, FindContact, SearchContacts, UpsertAndRead
+from core.commands import CreateField, CreateList, DeleteField, FindContact, GetLists, SearchContacts, UpsertAndRead
 from core.contacts import ContactFilter
 from core.model import ContactChange, ListChange, UpsertCommand
 
@@ -200,6 +200,52 @@ def parse_book_list(params: dict) -> SearchContacts:
     select, skip, _ = _page(params)
     flt = ContactFilter(list=_number_book(params), list_statuses=("subscribed",), channel="email", has="email")
     return SearchContacts(flt, offset=skip, limit=select, with_details=False)
+
+
+# -- /v2/address-books ------------------------------------------------------------------------------
+def _book(row) -> dict:
+    return {"id": row.number, "name": row.title, "visibility": (row.attrs or {}).get("visibility", "Private"),
+            "contacts": getattr(row, "members", 0)}
+
+
+def parse_books(params: dict) -> GetLists:
+    _page(params)
+    return GetLists(with_counts=True)
+
+
+def render_books(rows, params: dict, ctx: dict) -> list:
+    select, skip, _ = _page(params)
+    return [_book(row) for row in rows[skip:skip + select]]
+
+
+def parse_book(params: dict) -> GetLists:
+    return GetLists(number=_number_book(params), with_counts=True)
+
+
+def render_book(rows, params: dict, ctx: dict) -> dict:
+    return _book(rows[0])
+
+
+def parse_create_book(params: dict) -> CreateList:
+    body = params.get("body")
+    keys = Keys(body) if isinstance(body, dict) else None
+    name = keys.get("name") if keys is not None else None
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > 128:
+        raise v2_invalid("The address book needs a name of 1 to 128 characters", "ERROR_ADDRESSBOOK_INVALID")
+    visibility = {"private": "Private", "public": "Public"}.get(str(keys.get("visibility") or "Private").lower())
+    if visibility is None:
+        raise v2_invalid("The address book visibility must be Private or Public", "ERROR_ADDRESSBOOK_INVALID")
+    return CreateList(title=name.strip(), kind="address_book", attrs={"visibility": visibility})
+
+
+def book_exists(error, params: dict):
+    if error.code == core_errors.DUPLICATE_NAME:
+        return v2_invalid("An address book with this name already exists", "ERROR_ADDRESSBOOK_DUPLICATE")
+    return None
+
+
+def render_created_book(row, params: dict, ctx: dict) -> Reply:
+    return Reply(_book(row), 201)
 
 
 # -- /v2/data-fields -------------------------------------------------------------------------------------

@@ -74,6 +74,11 @@ V2_ROUTES: dict[str, dict[str, Method]] = {
         "GET": Method(import_v2.parse_status, import_v2.render_faults, on_error=import_v2.report_not_ready,
                       body="none"),
     },
+    "/v2/address-books": {
+        "GET": Method(c2.parse_books, c2.render_books, body="none"),
+        "POST": Method(c2.parse_create_book, c2.render_created_book, on_error=c2.book_exists),
+    },
+    "/v2/address-books/{book_id}": {"GET": Method(c2.parse_book, c2.render_book, body="none")},
     "/v2/address-books/{book_id}/contacts": _BOOK_CONTACTS,
     "/v2/address-books/{book_id}/contacts/unsubscribe": {
         "POST": Method(c2.parse_book_unsubscribe, c2.render_book_unsubscribed),
