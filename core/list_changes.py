@@ -42,7 +42,7 @@ class ListResolver:
             if row.title in titles:
                 self.ids.setdefault(row.title, row.id)
         missing_numbers = sorted(n for n in numbers if n not in self.ids)
-        if missing_numbers and self.cmd.unknown_lists == "fail_item":
+        if missing_numbers and self.cmd.invalid_lists == "fail_item":
             self._fail_items(items, set(missing_numbers))
             missing_numbers = []
         if missing_numbers:

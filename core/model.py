@@ -99,10 +99,10 @@ class UpsertCommand:
     field_merge: str = "overwrite"  # overwrite | if_empty | if_not_empty
     strict_field_types: bool = False  # check and convert values by field type (else stored as given)
     unknown_fields: str = "error"  # error (whole request) | fail_item | ignore
-    unknown_lists: str = "error"  # error (whole request) | fail_item (a list number the database lacks)
     tags_mode: str = "add"  # add | replace
     lists_mode: str = "merge"  # merge | replace (memberships not mentioned are removed)
     create_missing_lists: bool = False  # lists named by title are created on demand
+    invalid_lists: str = "error"  # an unknown or unfitting list: error (whole request) | fail_item
     resubscribe: bool = False  # may a plain "subscribed" lift an unsubscribed membership
     on_deleted: str = "recreate"  # recreate | restore | skip
     status_changeable_from: frozenset | None = None  # None: anything but LOCKED_STATUSES

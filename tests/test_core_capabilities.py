@@ -42,13 +42,13 @@ def test_skip_statuses_leave_such_contacts_untouched(account):
     assert Contact.get(Contact.email == "u@example.com").fields == {}
 
 
-def test_unknown_lists_can_fail_only_their_items(account):
+def test_invalid_lists_can_fail_only_their_items(account):
     catalog.create_list(account.id, "Known", number=5)
     items = [ContactChange(identities={"email": "a@example.com"}, lists=[ListChange(5)]),
              ContactChange(identities={"email": "b@example.com"}, lists=[ListChange(5), ListChange(6)])]
     with pytest.raises(CoreError):
         run(account, items)
-    result = run(account, items, unknown_lists="fail_item")
+    result = run(account, items, invalid_lists="fail_item")
     assert [r.outcome for r in result.items] == ["created", "failed"]
     assert result.items[1].error.code == errors.UNKNOWN_LIST and result.items[1].error.details["ids"] == [6]
     assert Contact.select().count() == 1

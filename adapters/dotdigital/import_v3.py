@@ -63,7 +63,7 @@ def command(items: list, merge: str, source: str) -> UpsertCommand:
         field_merge=merge,
         strict_field_types=True,
         unknown_fields="fail_item",
-        unknown_lists="fail_item",
+        invalid_lists="fail_item",
         on_suppressed="fail",
         on_deleted="restore",  # a contact found in the recycle bin is restored and updated
         status_changeable_from=CHANGEABLE,
