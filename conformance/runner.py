@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import re
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -54,7 +55,10 @@ def apply_setup(case: Case) -> dict:
     spec = dict(case.data.get("setup") or {})
     name = f"conformance-{case.path.stem}-{uuid.uuid4().hex[:8]}"
     spec["name"] = name
-    keys = spec.get("keys") or [{"key": uuid.uuid4().hex}]
+    run = uuid.uuid4().hex[:12]
+    # "{run}" in a key makes it unique to this replay: keys are unique in a store many cases share.
+    keys = [{**k, "key": k["key"].replace("{run}", run)} if "key" in k else k for k in spec.get("keys") or []]
+    keys = keys or [{"key": uuid.uuid4().hex}]
     spec["keys"] = keys
     setup.apply({"version": 1, "accounts": [spec]})
     values = {"api_key": keys[0]["key"], "account": name}
@@ -90,7 +94,11 @@ def compare(expected, actual, where: str, captured: dict, failures: list[str], s
             elif capture:
                 captured[capture] = actual
             return
-        expected = fill(expected, captured)
+        whole = _PLACEHOLDER.fullmatch(expected)
+        if whole and whole.group(2) is None and whole.group(1) in captured:
+            expected = captured[whole.group(1)]  # a captured number stays a number
+        else:
+            expected = fill(expected, captured)
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
             failures.append(f"{where}: expected an object, got {actual!r}")
@@ -180,8 +188,16 @@ def run_case(case: Case, transport) -> Outcome:
             body = orjson.dumps(request["json"]).decode()
         body_bytes = fill(body, values).encode("utf-8") if isinstance(body, str) else body
         headers = {k: fill(str(v), values) for k, v in (request.get("headers") or {}).items()}
-        reply = transport.send(request.get("method", "GET"), fill(request["path"], values), headers, body_bytes)
-        _check(expected, reply, f"step {number}", values, outcome.failures)
+        # `poll: seconds` repeats a read until it matches: against a live gateway a job runs in its worker.
+        deadline = time.monotonic() + float(step.get("poll", 0))
+        while True:
+            reply = transport.send(request.get("method", "GET"), fill(request["path"], values), headers, body_bytes)
+            failures: list[str] = []
+            _check(expected, reply, f"step {number}", values, failures)
+            if not failures or time.monotonic() >= deadline:
+                break
+            time.sleep(0.2)
+        outcome.failures += failures
     return outcome
 
 

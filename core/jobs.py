@@ -12,11 +12,11 @@ from datetime import timedelta
 
 from . import db as store
 from . import errors
-from .bulk_write import chunks as param_chunks
 from .errors import CoreError
 from .model import BatchResult, UpsertCommand
 from .normalize import now
 from .schema import Job, JobBlob, JobItem
+from .sql_bulk import insert_rows
 from .upsert import upsert
 
 LEASE = timedelta(seconds=15)
@@ -26,6 +26,12 @@ FINAL_STATES = ("finished", "failed")
 def create(account_id: int, kind: str, payload: dict) -> Job:
     return Job.create(id=str(uuid.uuid4()), account=account_id, kind=kind, payload=payload,
                       progress={"done": 0}, created_at=now(), updated_at=now())
+
+
+def active(account_id: int, kinds) -> int:
+    """How many jobs of these kinds the account has queued or running."""
+    return Job.select().where((Job.account == account_id) & Job.kind.in_(list(kinds))
+                              & Job.state.in_(("queued", "running"))).count()
 
 
 def get(account_id: int, job_id: str) -> Job:
@@ -80,15 +86,13 @@ def record_items(job_id: str, position: int, command: UpsertCommand, result: Bat
         rows.append((job_id, position + offset, outcome.outcome, outcome.contact_id, key,
                      outcome.error.code if outcome.error else None,
                      outcome.error.message if outcome.error else None))
-    fields = [JobItem.job, JobItem.position, JobItem.outcome, JobItem.contact_id, JobItem.key, JobItem.error,
-              JobItem.message]
-    for chunk in param_chunks(rows, len(fields)):
-        (JobItem.insert_many(chunk, fields=fields)
-         .on_conflict(conflict_target=[JobItem.job, JobItem.position], preserve=fields[2:]).execute())
+    columns = ["job", "position", "outcome", "contact_id", "key", "error", "message"]
+    insert_rows(JobItem, columns, rows, conflict=["job", "position"], update=columns[2:])
 
 
-def items(job_id: str) -> list[JobItem]:
-    return list(JobItem.select().where(JobItem.job == job_id).order_by(JobItem.position))
+def items(job_id: str) -> list:
+    """The job's per-item report in position order, as light rows (position, outcome, contact_id, key, error, …)."""
+    return list(JobItem.select().where(JobItem.job == job_id).order_by(JobItem.position).namedtuples())
 
 
 def finish(job_id: str, result: dict | None = None) -> None:

@@ -10,7 +10,7 @@ from core import migrate
 
 from . import downloads, funnel, health
 from .config import Settings
-from .dialects import altcraft, icomm, unisender
+from .dialects import altcraft, dotdigital, icomm, unisender
 
 
 def create_app(settings: Settings | None = None, migrate_schema: bool = True) -> falcon.App:
@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None, migrate_schema: bool = True) ->
     altcraft.add_routes(app, settings)
     unisender.add_routes(app, settings)
     icomm.add_routes(app, settings)
+    dotdigital.add_routes(app, settings)
     return app
 
 
