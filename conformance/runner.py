@@ -55,7 +55,10 @@ def apply_setup(case: Case) -> dict:
     spec = dict(case.data.get("setup") or {})
     name = f"conformance-{case.path.stem}-{uuid.uuid4().hex[:8]}"
     spec["name"] = name
-    keys = spec.get("keys") or [{"key": uuid.uuid4().hex}]
+    run = uuid.uuid4().hex[:12]
+    # "{run}" in a key makes it unique to this replay: keys are unique in a store many cases share.
+    keys = [{**k, "key": k["key"].replace("{run}", run)} if "key" in k else k for k in spec.get("keys") or []]
+    keys = keys or [{"key": uuid.uuid4().hex}]
     spec["keys"] = keys
     setup.apply({"version": 1, "accounts": [spec]})
     values = {"api_key": keys[0]["key"], "account": name}
@@ -93,7 +96,7 @@ def compare(expected, actual, where: str, captured: dict, failures: list[str], s
             return
         whole = _PLACEHOLDER.fullmatch(expected)
         if whole and whole.group(2) is None and whole.group(1) in captured:
-            expected = captured[whole.group(1)]  # a captured value keeps its type (an id stays a number)
+            expected = captured[whole.group(1)]  # a captured number stays a number
         else:
             expected = fill(expected, captured)
     if isinstance(expected, dict):
@@ -185,7 +188,7 @@ def run_case(case: Case, transport) -> Outcome:
             body = orjson.dumps(request["json"]).decode()
         body_bytes = fill(body, values).encode("utf-8") if isinstance(body, str) else body
         headers = {k: fill(str(v), values) for k, v in (request.get("headers") or {}).items()}
-        # `poll: N`: an asynchronous result is asked for again, up to N seconds, until it matches.
+        # `poll: seconds` repeats a read until it matches: against a live gateway a job runs in its worker.
         deadline = time.monotonic() + float(step.get("poll", 0))
         while True:
             reply = transport.send(request.get("method", "GET"), fill(request["path"], values), headers, body_bytes)

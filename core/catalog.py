@@ -65,13 +65,27 @@ def databases(account_id: int) -> list[Database]:
 
 
 # -- lists -----------------------------------------------------------------------------------
-def lists(account_id: int, database_number: int | None = None, kind: str | None = None) -> list[ContactList]:
+def lists(account_id: int, database_number: int | None = None, kind: str | None = None, number: int | None = None,
+          with_counts: bool = False) -> list[ContactList]:
     query = ContactList.select().where(ContactList.account == account_id)
     if database_number is not None:
         query = query.where(ContactList.database == database(account_id, database_number).id)
     if kind is not None:
         query = query.where(ContactList.kind == kind)
-    return list(query.order_by(ContactList.number))
+    if number is not None:
+        query = query.where(ContactList.number == number)
+    rows = list(query.order_by(ContactList.number))
+    if number is not None and not rows:
+        raise CoreError(errors.UNKNOWN_LIST, f"List {number} not found", ids=[number])
+    if with_counts:
+        counts = dict(Membership.select(Membership.list, pw.fn.COUNT(Membership.contact))
+                      .join(Contact, on=(Membership.contact == Contact.id))
+                      .where(Membership.list.in_([r.id for r in rows] or [0]) & (Membership.status == "subscribed")
+                             & (Membership.channel == "email") & Contact.deleted_at.is_null())
+                      .group_by(Membership.list).tuples())
+        for row in rows:
+            row.members = counts.get(row.id, 0)
+    return rows
 
 
 def get_list(account_id: int, number, database_number: int | None = None) -> ContactList:
@@ -150,6 +164,17 @@ def get_field(account_id: int, number) -> FieldDef:
     if row is None:
         raise CoreError(errors.UNKNOWN_FIELD, f"Field {number} not found", field=number)
     return row
+
+
+def field_named(account_id: int, name: str, database_number: int = 1) -> FieldDef:
+    """The field with this exact name, else the one field whose name differs only in case."""
+    db_row = database(account_id, database_number)
+    rows = list(FieldDef.select().where((FieldDef.database == db_row.id)
+                                        & (pw.fn.LOWER(FieldDef.name) == str(name).lower())))
+    exact = [r for r in rows if r.name == name]
+    if exact or len(rows) == 1:
+        return (exact or rows)[0]
+    raise CoreError(errors.UNKNOWN_FIELD, f"Field {name!r} not found", field=name)
 
 
 def create_field(account_id: int, name: str, type: str = "string", database_number: int = 1,

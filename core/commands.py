@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .contacts import ContactFilter
-from .model import DatabaseRef
+from .model import DatabaseRef, UpsertCommand
 
 
 @dataclass
@@ -90,9 +90,16 @@ class CountContacts:
 
 
 @dataclass
+class GetAccount:
+    """The calling account itself (id, name, limits)."""
+
+
+@dataclass
 class GetLists:
     database: int | None = None
     kind: str | None = None
+    number: int | None = None  # only this list (unknown_list when the account has none)
+    with_counts: bool = False  # each row's `members`: its live contacts subscribed for email (one grouped query)
 
 
 @dataclass
@@ -141,7 +148,9 @@ class UpdateField:
 
 @dataclass
 class DeleteField:
-    number: object
+    number: object = None
+    name: str | None = None  # instead of the number: the field of this name (exact, else any case)
+    database: int = 1
 
 
 @dataclass
@@ -181,17 +190,29 @@ class ResubscribeEverywhere:
 
 
 @dataclass
-class GetAccount:
-    pass
-
-
-@dataclass
 class StartJob:
     kind: str
     payload: dict
+    max_active: int | None = None  # refused (too_many_active_jobs) when this many are queued or running
+    active_kinds: tuple[str, ...] = ()  # the job kinds that count towards max_active (default: this kind)
+    lists: list = field(default_factory=list)  # list numbers the job writes to: each must exist, or nothing starts
+
+
+@dataclass
+class UpsertAndRead:
+    """An upsert whose answer also carries its contacts as stored afterwards, read in the same transaction."""
+
+    upsert: UpsertCommand
+    # Find the (single) item's contact by this identity first: (kind, value), kind one of id, email, phone,
+    # external_id or ("field", name). The item then updates that contact by id, so the identities it
+    # writes may differ from the one that found it (a changed email). Deleted contacts are found too.
+    locate: tuple | None = None
+    if_missing: str = "create"  # when `locate` finds nothing: create (the item as it is) | fail (not found)
+    locate_deleted: bool = True  # may `locate` find a deleted contact (to restore it)
 
 
 @dataclass
 class GetJob:
     job_id: str
     with_items: bool = False
+    with_output: bool = False  # also the job's stored output (JobBlob), when it has one

@@ -106,6 +106,31 @@ def merge_map(current: dict, changes: dict, policy: str) -> dict:
     return result
 
 
+def merge_nested(current: dict, changes: dict) -> dict:
+    """`current` with values merged *into* its keys: a dict updates the stored dict key by key (None
+    removes a key), a list appends the entries the stored list lacks. Returns a new dict."""
+    result = dict(current)
+    for key, value in changes.items():
+        stored = result.get(key)
+        if isinstance(value, dict):
+            merged = {**stored} if isinstance(stored, dict) else {}
+            for inner, inner_value in value.items():
+                if inner_value is None:
+                    merged.pop(inner, None)
+                else:
+                    merged[inner] = inner_value
+            result[key] = merged
+        elif isinstance(value, list):
+            merged = list(stored) if isinstance(stored, list) else []
+            merged += [entry for entry in value if entry not in merged]
+            result[key] = merged
+        elif value is None:
+            result.pop(key, None)
+        else:
+            result[key] = value
+    return result
+
+
 def new_status(state: ContactState, column: str, requested, default: str, cmd: UpsertCommand,
                address_is_new: bool):
     """The status a channel ends with, and a warning code when a request was refused."""

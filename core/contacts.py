@@ -47,6 +47,7 @@ class ContactView:
     tags: list[str] = field(default_factory=list)
     memberships: list[MembershipView] = field(default_factory=list)
     field_types: dict = field(default_factory=dict)  # field name -> type, shared by a page's contacts
+    catalog: list = field(default_factory=list)  # the FieldDefs of the contact's database, by number (shared)
 
 
 @dataclass
@@ -66,6 +67,10 @@ class ContactFilter:
     search: str | None = None
     has: str | None = None  # "email" | "phone": only contacts with that channel
     attrs: dict | None = None  # system attributes (first_name, ...) equal to these, case-insensitively
+    field_equals: tuple[str, object] | None = None  # (custom field name, any case; value): its holders only
+    created_from: datetime | None = None  # created at or after
+    updated_from: datetime | None = None  # changed at or after
+    id_after: int | None = None  # ids above this one only (keyset paging: stable while contacts come and go)
     include_deleted: bool = False
 
 
@@ -108,6 +113,29 @@ def find(account_id: int, kind: str, value, database: int | None = 1, include_de
     if row is None:
         raise CoreError(errors.CONTACT_NOT_FOUND, f'Contact "{value}" not found', value=value)
     return views(account_id, [row.__data__], with_details)[0]
+
+
+def locate(account_id: int, kind, value, database: int | None = 1, include_deleted: bool = True) -> int | None:
+    """The id of the contact an identity names (a live one before a deleted one), or None.
+
+    `kind`: id | email | phone | external_id | profile_id, or ("field", name) for a custom field's value.
+    """
+    if isinstance(kind, tuple):
+        flt = ContactFilter(database=database, field_equals=(kind[1], value), include_deleted=include_deleted)
+        query = _filtered(account_id, flt)
+    else:
+        try:
+            wanted = _identity(kind, value)
+        except CoreError:
+            return None
+        query = Contact.select().where((Contact.account == account_id) & (getattr(Contact, _column(kind)) == wanted))
+        if database is not None:
+            query = query.where(Contact.database == catalog.database(account_id, database).id)
+        if not include_deleted:
+            query = query.where(Contact.deleted_at.is_null())
+    row = (query.select(Contact.id)
+           .order_by(Contact.deleted_at.is_null(False), Contact.updated_at.desc(), Contact.id.desc()).first())
+    return row.id if row is not None else None
 
 
 def search(account_id: int, flt: ContactFilter, offset: int = 0, limit: int | None = 100,
@@ -157,10 +185,32 @@ def _filtered(account_id: int, flt: ContactFilter):
         query = query.where(Contact.phone.is_null(False))
     for name, value in (flt.attrs or {}).items():
         query = query.where(pw.fn.LOWER(store.json_text(Contact.attrs, name)) == str(value).lower())
+    if flt.id_after is not None:
+        query = query.where(Contact.id > flt.id_after)
+    if flt.created_from is not None:
+        query = query.where(Contact.created_at >= flt.created_from)
+    if flt.updated_from is not None:
+        query = query.where(Contact.updated_at >= flt.updated_from)
+    if flt.field_equals is not None:
+        query = query.where(_field_equals(account_id, flt))
     if flt.search:
         text = flt.search.strip()
         query = query.where(Contact.email.contains(text.lower()) | Contact.phone.contains(text))
     return query
+
+
+def _field_equals(account_id: int, flt: ContactFilter):
+    """Condition: the named custom field (of the filtered database) holds the value, compared as text."""
+    name, value = flt.field_equals
+    defs = FieldDef.select(FieldDef.id).where((FieldDef.account == account_id)
+                                              & (pw.fn.LOWER(FieldDef.name) == str(name).lower()))
+    if flt.database is not None:
+        defs = defs.where(FieldDef.database == catalog.database(account_id, flt.database).id)
+    text = "1" if value is True else "0" if value is False else str(value)
+    condition = pw.SQL("1 = 0")
+    for row in defs:
+        condition = condition | (store.json_text(Contact.fields, str(row.id)) == text)
+    return condition
 
 
 def views(account_id: int, rows: list[dict], with_details: bool = True) -> list[ContactView]:
@@ -168,7 +218,11 @@ def views(account_id: int, rows: list[dict], with_details: bool = True) -> list[
     if not rows:
         return []
     contact_ids = [row["id"] for row in rows]
-    field_defs = {str(f.id): f for f in FieldDef.select().where(FieldDef.database.in_({r["database"] for r in rows}))}
+    field_defs = {str(f.id): f for f in FieldDef.select().where(FieldDef.database.in_({r["database"] for r in rows}))
+                  .order_by(FieldDef.number)}
+    catalogs: dict[int, list] = {}
+    for definition in field_defs.values():
+        catalogs.setdefault(definition.database_id, []).append(definition)
     numbers = {d.id: d.number for d in catalog.databases(account_id)}
     types: dict[int, dict] = {}
     for definition in field_defs.values():
@@ -200,7 +254,7 @@ def views(account_id: int, rows: list[dict], with_details: bool = True) -> list[
             attrs=row["attrs"] or {}, fields=by_name, fields_by_number=by_number, channels=row["channels"] or {},
             source=row["source"], created_at=row["created_at"], updated_at=row["updated_at"],
             deleted_at=row["deleted_at"], tags=tags[row["id"]], memberships=memberships[row["id"]],
-            field_types=types.get(row["database"], {})))
+            field_types=types.get(row["database"], {}), catalog=catalogs.get(row["database"], [])))
     return result
 
 

@@ -25,6 +25,7 @@ INVALID_ARGUMENT = "invalid_argument"
 NOT_FOUND = "not_found"
 UNAUTHORIZED = "unauthorized"
 TOO_MANY_ITEMS = "too_many_items"
+TOO_MANY_ACTIVE_JOBS = "too_many_active_jobs"
 
 # Item-level codes (one item fails, the rest of the batch goes on).
 INVALID_EMAIL = "invalid_email"
@@ -33,6 +34,7 @@ MISSING_IDENTITY = "missing_identity"
 EMAIL_CONFLICT = "email_conflict"
 PHONE_CONFLICT = "phone_conflict"
 EXTERNAL_ID_CONFLICT = "external_id_conflict"
+FIELD_CONFLICT = "field_conflict"  # a custom field used as an identifier (custom_match) holds another contact's value
 ALREADY_EXISTS = "already_exists"
 CONTACT_NOT_FOUND = "contact_not_found"
 CONTACT_DELETED = "contact_deleted"
@@ -53,4 +55,5 @@ CONFLICT_BY_IDENTITY = {
     "email": EMAIL_CONFLICT,
     "phone": PHONE_CONFLICT,
     "external_id": EXTERNAL_ID_CONFLICT,
+    "field": FIELD_CONFLICT,
 }

@@ -26,11 +26,17 @@ class FieldResolver:
         if not refs:
             return
         attribute = "number" if self.cmd.field_key == "number" else "name"
-        known = {}
+        known, folded = {}, {}
         for row in FieldDef.select().where(FieldDef.database == self.database.id):
             known[_ref(getattr(row, attribute), attribute)] = row
+            if self.cmd.field_key == "name_ci":
+                # Two names that differ only in case make that spelling ambiguous: exact names still work.
+                key = row.name.casefold()
+                folded[key] = None if key in folded else row
         for ref in refs:
             row = known.get(_ref(ref, attribute))
+            if row is None and folded:
+                row = folded.get(str(ref).casefold())
             if row is None:
                 self.unknown.add(ref)
             else:

@@ -31,6 +31,12 @@ def create(account_id: int, kind: str, payload: dict) -> Job:
                       progress={"done": 0}, created_at=now(), updated_at=now())
 
 
+def active(account_id: int, kinds) -> int:
+    """How many jobs of these kinds the account has queued or running."""
+    return Job.select().where((Job.account == account_id) & Job.kind.in_(list(kinds))
+                              & Job.state.in_(("queued", "running"))).count()
+
+
 def get(account_id: int, job_id: str) -> Job:
     """A job of this account; another account's job id is "not found", never a leak."""
     row = Job.get_or_none((Job.id == str(job_id)) & (Job.account == account_id))
@@ -94,7 +100,7 @@ def _default_key(item, outcome) -> str | None:
 
 
 def items(job_id: str) -> list:
-    """The job's per-item report in position order (rows with JobItem's attribute names)."""
+    """The job's per-item report in position order, as light rows (position, outcome, contact_id, key, error, …)."""
     return list(JobItem.select().where(JobItem.job == job_id).order_by(JobItem.position).namedtuples())
 
 

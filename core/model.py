@@ -107,6 +107,7 @@ class ContactChange:
     replace_lists_of: tuple[str, ...] = ()  # replace memberships of these channels only
     delete: bool = False
     clear_identities: tuple[str, ...] = ()  # identities to remove (e.g. eSputnik contactFields)
+    merge_attrs: dict[str, Any] | None = None  # attrs merged into, not replaced: dicts by key, lists appended
     error: CoreError | None = None  # set by an adapter that already knows this item is bad
     warnings: list[tuple[str, str]] = field(default_factory=list)  # adapter-found warnings
 
@@ -132,7 +133,7 @@ class UpsertCommand:
     match_fallback: bool = True  # on a miss try the next identity (False: only the first one given)
     mode: str = "upsert"  # upsert | create | update
     unique: tuple[str, ...] = ()  # identities that must stay unique (a clash fails the item)
-    field_key: str = "name"  # how ContactChange.fields refers to fields: name | number
+    field_key: str = "name"  # how ContactChange.fields refers to fields: name | name_ci | number
     field_merge: str = "overwrite"  # overwrite | if_empty | if_not_empty
     strict_field_types: bool = False  # check and convert values by field type (else stored as given)
     unknown_fields: str = "error"  # error (whole request) | fail_item | ignore
@@ -157,6 +158,7 @@ class UpsertCommand:
     # An address new to this database that is unsubscribed in any database of the account (removed
     # contacts included) starts unsubscribed: consent withdrawn once is not lifted by an import.
     keep_account_unsubscribes: bool = False
+    skip_statuses: frozenset = frozenset()  # existing contacts with one of these email statuses stay untouched
     max_tags: int | None = None
     source: str = ""
     events: EventSpec | None = None

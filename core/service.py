@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import accounts, catalog, consent, contacts, deletion, jobs, list_members, memberships
+from . import accounts, catalog, consent, contacts, deletion, errors, jobs, list_members, memberships
 from . import commands as c
 from . import db as store
+from .errors import CoreError
 from .lookups import delete_located, locate
 from .model import UpsertCommand
-from .schema import Account
+from .schema import Contact, ContactList
 from .upsert import upsert
 
 
@@ -22,6 +23,7 @@ class SearchResult:
 class JobResult:
     job: object
     items: list | None = None
+    output: object = None  # the JobBlob, when asked for and present
 
 
 def _search(account_id: int, cmd: c.SearchContacts) -> SearchResult:
@@ -32,7 +34,57 @@ def _search(account_id: int, cmd: c.SearchContacts) -> SearchResult:
 
 def _job(account_id: int, cmd: c.GetJob) -> JobResult:
     job = jobs.get(account_id, cmd.job_id)
-    return JobResult(job, jobs.items(job.id) if cmd.with_items else None)
+    return JobResult(job, jobs.items(job.id) if cmd.with_items else None,
+                     jobs.blob(job.id) if cmd.with_output else None)
+
+
+@dataclass
+class UpsertReadResult:
+    batch: object  # BatchResult
+    contacts: dict  # contact id -> ContactView, for every item that ended with a contact
+
+
+def _upsert_and_read(account_id: int, cmd: c.UpsertAndRead) -> UpsertReadResult:
+    with store.write_transaction(f"account:{account_id}"):
+        if cmd.locate is not None:
+            _locate(account_id, cmd)
+        batch = upsert(account_id, cmd.upsert)
+        wanted = sorted({i.contact_id for i in batch.items if i.contact_id})
+        rows = list(Contact.select().where(Contact.id.in_(wanted)).dicts()) if wanted else []
+        return UpsertReadResult(batch, {v.id: v for v in contacts.views(account_id, rows)})
+
+
+def _locate(account_id: int, cmd: c.UpsertAndRead) -> None:
+    kind, value = cmd.locate
+    item = cmd.upsert.items[0]
+    found = contacts.locate(account_id, kind, value, cmd.upsert.database, cmd.locate_deleted)
+    if found is None:
+        if cmd.if_missing == "fail":
+            raise CoreError(errors.CONTACT_NOT_FOUND, f'Contact "{value}" not found', value=value)
+        return
+    item.identities = {**item.identities, "id": found}
+    item.match = ("id",)
+
+
+def _start_job(account_id: int, cmd: c.StartJob):
+    """Persist a job, after the checks that refuse it whole: its lists exist, the account is under its cap."""
+    with store.write_transaction(f"account:{account_id}"):
+        wanted = sorted({int(n) for n in cmd.lists})
+        if wanted:
+            found = {r.number for r in ContactList.select(ContactList.number).where(
+                (ContactList.account == account_id) & ContactList.number.in_(wanted))}
+            missing = [n for n in wanted if n not in found]
+            if missing:
+                raise CoreError(errors.UNKNOWN_LIST, f"List not found: {','.join(map(str, missing))}", ids=missing)
+        if cmd.max_active is not None and jobs.active(account_id, cmd.active_kinds or (cmd.kind,)) >= cmd.max_active:
+            raise CoreError(errors.TOO_MANY_ACTIVE_JOBS, f"{cmd.max_active} jobs are already queued or running",
+                            limit=cmd.max_active)
+        return jobs.create(account_id, cmd.kind, cmd.payload)
+
+
+def _delete_field(account_id: int, cmd: c.DeleteField) -> None:
+    number = cmd.number if cmd.name is None else catalog.field_named(account_id, cmd.name, cmd.database).number
+    return catalog.delete_field(account_id, number)
 
 
 HANDLERS = {
@@ -48,7 +100,8 @@ HANDLERS = {
                                                                           cmd.remember_unknown, cmd.source),
     c.SearchContacts: _search,
     c.CountContacts: lambda a, cmd: contacts.count(a, cmd.filter),
-    c.GetLists: lambda a, cmd: catalog.lists(a, cmd.database, cmd.kind),
+    c.GetAccount: lambda a, cmd: accounts.find_account(a),
+    c.GetLists: lambda a, cmd: catalog.lists(a, cmd.database, cmd.kind, cmd.number, cmd.with_counts),
     c.CreateList: lambda a, cmd: catalog.create_list(a, cmd.title, cmd.database, cmd.kind, cmd.attrs,
                                                      unique_title=cmd.unique_title),
     c.UpdateList: lambda a, cmd: catalog.update_list(a, cmd.number, cmd.title, cmd.attrs),
@@ -57,14 +110,14 @@ HANDLERS = {
     c.CreateField: lambda a, cmd: catalog.create_field(a, cmd.name, cmd.type, cmd.database, cmd.public_name,
                                                        cmd.allowed_values, cmd.attrs),
     c.UpdateField: lambda a, cmd: catalog.update_field(a, cmd.number, cmd.name, cmd.public_name, cmd.attrs),
-    c.DeleteField: lambda a, cmd: catalog.delete_field(a, cmd.number),
+    c.DeleteField: _delete_field,
     c.GetTags: lambda a, cmd: catalog.tags(a),
     c.DeleteTag: lambda a, cmd: catalog.delete_tag(a, cmd.number),
     c.AttachToList: lambda a, cmd: list_members.attach(a, cmd.list, cmd.kind, cmd.values),
     c.DetachFromList: lambda a, cmd: list_members.detach(a, cmd.list, cmd.kind, cmd.values),
     c.ResubscribeEverywhere: lambda a, cmd: consent.resubscribe_everywhere(a, cmd.emails, cmd.status),
-    c.GetAccount: lambda a, cmd: Account.get_by_id(a),
-    c.StartJob: lambda a, cmd: jobs.create(a, cmd.kind, cmd.payload),
+    c.StartJob: _start_job,
+    c.UpsertAndRead: _upsert_and_read,
     c.GetJob: _job,
 }
 

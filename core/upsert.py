@@ -13,7 +13,7 @@ from . import catalog, consent, errors, normalize
 from . import ids as contact_ids
 from . import db as store
 from .bulk_write import write_batch
-from .contact_state import ContactState, apply_identities, merge_map, new_status
+from .contact_state import ContactState, apply_identities, merge_map, merge_nested, new_status
 from .contact_state import Membership as MembershipState
 from .errors import CoreError
 from .field_values import FieldResolver
@@ -246,6 +246,10 @@ class _Batch:
         conflict = self._conflict(state, ids)
         if conflict is not None:
             return conflict
+        if state is not None and state.row["email_status"] in cmd.skip_statuses:
+            return ItemResult("skipped", contact_id=state.id, warnings=warnings, email=state.row["email"],
+                              email_status=state.row["email_status"],
+                              error=CoreError(errors.STATUS_LOCKED, f"Contact is {state.row['email_status']}"))
         email = ids.get("email")
         if email in suppressed and cmd.on_suppressed == "fail":
             return self._fail(errors.SUPPRESSED, "Address is globally suppressed", warnings, state)
@@ -295,6 +299,8 @@ class _Batch:
             state.set("confirmed", cmd.default_confirmed)
         if item.attrs:
             state.set("attrs", merge_map(state.row["attrs"], item.attrs, cmd.field_merge))
+        if item.merge_attrs:
+            state.set("attrs", merge_nested(state.row["attrs"], item.merge_attrs))
         if item.replace_fields:
             state.set("fields", merge_map({}, field_changes or {}, "overwrite"))
         elif field_changes:

@@ -10,7 +10,7 @@ from core import migrate
 
 from . import downloads, funnel, health
 from .config import Settings
-from .dialects import altcraft, esputnik, icomm, unisender
+from .dialects import altcraft, dotdigital, esputnik, icomm, unisender
 
 
 def create_app(settings: Settings | None = None, migrate_schema: bool = True) -> falcon.App:
@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None, migrate_schema: bool = True) ->
     esputnik.add_routes(app, settings)
     unisender.add_routes(app, settings)
     icomm.add_routes(app, settings)
+    dotdigital.add_routes(app, settings)
     return app
 
 

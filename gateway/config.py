@@ -21,6 +21,7 @@ class Settings:
     altcraft_max_body: int = field(default_factory=lambda: _int("ALTCRAFT_MAX_BODY", 10 * 1024 * 1024))
     unisender_max_body: int = field(default_factory=lambda: _int("UNISENDER_MAX_BODY", 16 * 1024 * 1024))
     icomm_max_body: int = field(default_factory=lambda: _int("ICOMM_MAX_BODY", 8 * 1024 * 1024))
+    dotdigital_max_body: int = field(default_factory=lambda: _int("DOTDIGITAL_MAX_BODY", 50 * 1024 * 1024))
     esputnik_max_body: int = field(default_factory=lambda: _int("ESPUTNIK_MAX_BODY", 32 * 1024 * 1024))
     # Files an import fetches from a client's link (eSputnik: "max 100 MB").
     fetch_max_bytes: int = field(default_factory=lambda: _int("FETCH_MAX_BYTES", 100 * 1024 * 1024))

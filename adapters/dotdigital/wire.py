@@ -1,0 +1,95 @@
+"""What every Dotdigital method shares: the request as the gateway hands it over, the reply, JSON shape checks."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+JSON = "application/json; charset=utf-8"
+
+
+@dataclass
+class Reply:
+    """A response: the structure (or bytes), its status, content type and extra headers."""
+
+    body: Any
+    status: int = 200
+    content_type: str = JSON
+    headers: dict = field(default_factory=dict)
+
+
+def path(params: dict, name: str) -> str:
+    return params["path"][name]
+
+
+def query(params: dict, name: str, default=None):
+    """A query parameter (the last one when repeated); names match exactly, as ASP.NET binds them."""
+    return params["query"].get(name, default)
+
+
+def body(params: dict):
+    return params.get("body")
+
+
+_LAYOUTS: dict[tuple, dict] = {}
+
+
+class Keys:
+    """A JSON object read without regard to the case of its keys (v2 clients send `Email` or `email`).
+
+    The exact spelling is tried first (what almost every client sends); the case-folded index is
+    built only on a miss. The first spelling wins when an object carries two; the object itself is
+    never changed.
+    """
+
+    __slots__ = ("data", "_folded")
+
+    def __init__(self, data: dict):
+        self.data = data
+        self._folded = None
+
+    def _fold(self) -> dict:
+        # The objects of one request mostly share one layout of keys: fold each layout once.
+        layout = tuple(self.data)
+        folded = _LAYOUTS.get(layout)
+        if folded is None:
+            folded = {key.lower(): key for key in reversed(layout)}
+            if len(_LAYOUTS) < 4096 and sum(map(len, layout)) < 512:  # bounded, whatever a client sends
+                _LAYOUTS[layout] = folded
+        self._folded = folded
+        return folded
+
+    def has(self, name: str) -> bool:
+        return name in self.data or name.lower() in (self._fold() if self._folded is None else self._folded)
+
+    def get(self, name: str, default=None):
+        data = self.data
+        if name in data:
+            return data[name]
+        key = (self._fold() if self._folded is None else self._folded).get(name.lower())
+        return default if key is None else data[key]
+
+
+def require_object(value, refuse: Callable[[str], Exception], what: str = "The request body") -> dict:
+    if not isinstance(value, dict):
+        raise refuse(f"{what} must be a JSON object")
+    return value
+
+
+def is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class Method:
+    """One Dotdigital call: parse(params) -> command, render(result, params, ctx) -> Reply or structure.
+
+    `on_error(core_error, params)` may turn a core refusal into the call's own documented error
+    (an unknown import id is `contacts:importNotFound` with that id); `body` says what the call
+    reads: "json", "raw" (file uploads) or "none".
+    """
+
+    parse: Callable[[dict], Any]
+    render: Callable[[Any, dict, dict], Any]
+    job: bool = False
+    on_error: Callable[[Any, dict], Any] | None = None
+    body: str = "json"

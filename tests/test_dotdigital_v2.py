@@ -1,0 +1,128 @@
+"""The v2 calls: key case, PUT by id (0 creates), DELETE, paging, imports (JSON and files), data-field values."""
+from __future__ import annotations
+
+import base64
+
+from core import catalog, suppression
+from core.schema import Contact
+from dotdigital_client import dd  # noqa: F401 - the fixture
+
+
+def test_pascal_case_bodies_and_typed_data_field_values(dd):
+    catalog.create_field(dd.account.id, "POINTS", type="number")
+    catalog.create_field(dd.account.id, "HAPPY", type="bool")
+    catalog.create_field(dd.account.id, "BIRTHDAY", type="datetime")
+    created = dd.post("/v2/contacts", {"Email": "Ann@Example.com", "OptInType": "double", "EmailType": "HTML",
+                                       "DataFields": [{"Key": "points", "Value": "12"}, {"Key": "Happy", "Value": "True"},
+                                                      {"Key": "birthday", "Value": "1990-05-17"}]})
+    assert created.status_int == 201
+    assert created.json == {"id": created.json["id"], "email": "ann@example.com", "optInType": "Double",
+                            "emailType": "Html", "status": "Subscribed", "dataFields": [
+                                {"key": "BIRTHDAY", "value": "1990-05-17T00:00:00"}, {"key": "HAPPY", "value": True},
+                                {"key": "POINTS", "value": 12}]}
+    bad = dd.post("/v2/contacts", {"email": "b@example.com", "dataFields": [{"key": "POINTS", "value": "many"}]})
+    assert bad.status_int == 400 and bad.json["message"].endswith("ERROR_DATAFIELD_INVALID")
+    unknown = dd.post("/v2/contacts", {"email": "b@example.com", "dataFields": [{"key": "NOPE", "value": 1}]})
+    assert unknown.json == {"message": "Data field NOPE does not exist. ERROR_DATAFIELD_NOTFOUND"}
+    assert Contact.select().where(Contact.account == dd.account.id).count() == 1
+
+
+def test_put_by_id_zero_creates_and_delete_answers_204(dd):
+    created = dd.put("/v2/contacts/0", {"email": "a@example.com"})
+    assert created.status_int == 200
+    changed = dd.put(f"/v2/contacts/{created.json['id']}", {"email": "b@example.com"})
+    assert changed.json["email"] == "b@example.com" and changed.json["id"] == created.json["id"]
+    assert dd.put("/v2/contacts/987654", {"email": "c@example.com"}).json == {"message": "Error: ERROR_CONTACT_NOT_FOUND"}
+    deleted = dd.delete(f"/v2/contacts/{created.json['id']}")
+    assert deleted.status_int == 204 and deleted.body == b""
+    assert dd.get(f"/v2/contacts/{created.json['id']}").status_int == 404
+    assert dd.delete(f"/v2/contacts/{created.json['id']}").status_int == 404
+
+
+def test_paging_and_its_limits(dd):
+    for i in range(5):
+        dd.post("/v2/contacts", {"email": f"c{i}@example.com"})
+    assert [c["email"] for c in dd.get("/v2/contacts?select=2&skip=3").json] == ["c3@example.com", "c4@example.com"]
+    assert dd.get("/v2/contacts?select=0").status_int == 400
+    assert dd.get("/v2/contacts?select=1001").json["message"].endswith("ERROR_PARAMETER_INVALID")
+    assert dd.get("/v2/contacts?withFullData=maybe").status_int == 400
+
+
+def test_import_collection_faults_and_merge_options(dd):
+    catalog.create_field(dd.account.id, "FIRSTNAME")
+    catalog.create_list(dd.account.id, "Books", number=5)
+    suppression.add([("bounced@example.com", "bounce")])
+    dd.post("/v2/contacts", {"email": "kept@example.com", "dataFields": [{"key": "FIRSTNAME", "value": "Kept"}]})
+    started = dd.post("/v2/contacts/import-collection", {"addressBookIds": [5], "mergeOption": "OnlyOverwriteIfContactDataNotPopulated", "contacts": [
+        {"email": "kept@example.com", "dataFields": [{"key": "FIRSTNAME", "value": "Other"}]},
+        {"email": "bounced@example.com"}, {"email": "not an email"}, {"email": "new@example.com"}]})
+    assert started.status_int == 202
+    report = dd.get(f"/v2/contacts/import/{started.json['id']}/report").json
+    assert (report["newContacts"], report["updatedContacts"], report["globallySuppressed"], report["invalidEntries"],
+            report["failures"], report["suppressedContacts"]) == (1, 1, 1, 1, 2, 1)
+    faults = dd.get(f"/v2/contacts/import/{started.json['id']}/report-faults").text
+    assert faults == "Reason,email,firstname\r\nGloballySuppressed,bounced@example.com,\r\nInvalidEmail,not an email,\r\n"
+    assert dd.get("/v2/contacts/kept@example.com").json["dataFields"] == [{"key": "FIRSTNAME", "value": "Kept"}]
+    assert len(dd.get("/v2/address-books/5/contacts").json) == 2
+
+
+def test_imports_refuse_unknown_address_books_and_bad_bodies_whole(dd):
+    refused = dd.post("/v2/contacts/import-collection", {"addressBookIds": [5], "contacts": [{"email": "a@example.com"}]})
+    assert refused.status_int == 404 and refused.json == {"message": "Error: ERROR_ADDRESSBOOK_NOT_FOUND"}
+    empty = dd.post("/v2/contacts/import-collection", {"addressBookIds": [], "contacts": []})
+    assert empty.json["message"].endswith("ERROR_CONTACTS_ARE_NOT_SPECIFIED")
+    assert dd.post("/v2/contacts/import-collection", {"contacts": [{}], "mergeOption": 7}).status_int == 400
+    assert Contact.select().where(Contact.account == dd.account.id).count() == 0
+
+
+def test_file_import_as_base64_json_and_refused_files(dd):
+    catalog.create_field(dd.account.id, "FIRSTNAME")
+    csv = "\ufeffEMAIL;x\n".replace(";x", ",FirstName") + "a@example.com,Ann\r\nb@example.com,\"Bea, Jr\"\r\n"
+    body = {"FileName": "contacts.csv", "Data": base64.b64encode(csv.encode()).decode()}
+    started = dd.post("/v2/contacts/import/with-merge-option/1", body)
+    assert started.status_int == 202
+    assert dd.get(f"/v2/contacts/import/{started.json['id']}/report").json["newContacts"] == 2
+    assert dd.get("/v2/contacts/b@example.com").json["dataFields"] == [{"key": "FIRSTNAME", "value": "Bea, Jr"}]
+    for refused in ({"fileName": "c.xlsx", "data": base64.b64encode(b"PK..").decode()},
+                    {"fileName": "c.csv", "data": "%%%"},
+                    {"fileName": "c.csv", "data": base64.b64encode(b"Name\nAnn\n").decode()}):
+        answer = dd.post("/v2/contacts/import", refused)
+        assert answer.status_int == 400 and answer.json == {"message": "file must be valid"}
+    assert dd.post("/v2/address-books/77/contacts/import", body).json == {"message": "Error: ERROR_ADDRESSBOOK_NOT_FOUND"}
+    assert dd.get("/v2/contacts/import/7e1c4e6a-0000-4000-8000-000000000000").json == {
+        "id": "7e1c4e6a-0000-4000-8000-000000000000", "status": "Unknown"}
+    assert dd.get("/v2/contacts/import/7e1c4e6a-0000-4000-8000-000000000000/report").json == {
+        "message": "Import is not processed yet or completed with error. ERROR_IMPORT_REPORT_NOT_FOUND"}
+
+
+def test_resubscribe_outcomes(dd):
+    suppression.add([("bounced@example.com", "bounce")])
+    fresh = dd.post("/v2/contacts/resubscribe", {"unsubscribedContact": {"email": "new@example.com"}}).json
+    assert fresh["status"] == "ContactAdded" and fresh["contact"]["status"] == "Subscribed"
+    blocked = dd.post("/v2/contacts/resubscribe-with-no-challenge", {"email": "bounced@example.com"}).json
+    assert blocked == {"contact": None, "status": "ContactCannotBeUnsuppressed"}
+
+
+def test_a_suppressed_address_can_still_be_unsubscribed(dd):
+    catalog.create_list(dd.account.id, "Books", number=5)
+    suppression.add([("bounced@example.com", "bounce")])
+    answer = dd.post("/v2/contacts/unsubscribe", {"email": "bounced@example.com"})
+    assert answer.status_int == 200 and answer.json["suppressedContact"]["status"] == "Suppressed"
+    assert dd.post("/v2/address-books/5/contacts", {"email": "bounced@example.com"}).json == {
+        "message": "Contact is suppressed. ERROR_CONTACT_SUPPRESSED"}
+
+
+def test_address_books_listed_with_their_subscribed_contacts_and_created(dd):
+    catalog.create_list(dd.account.id, "Customers", number=12345, kind="address_book")
+    for email in ("a@example.com", "b@example.com"):
+        dd.post("/v2/address-books/12345/contacts", {"email": email})
+    dd.post("/v2/address-books/12345/contacts/unsubscribe", {"email": "b@example.com"})
+    assert dd.get("/v2/address-books").json == [{"id": 12345, "name": "Customers", "visibility": "Private",
+                                                 "contacts": 1}]
+    created = dd.post("/v2/address-books", {"Name": "Offers", "Visibility": "Public"})
+    assert created.status_int == 201
+    assert created.json == {"id": 12346, "name": "Offers", "visibility": "Public", "contacts": 0}
+    assert dd.post("/v2/address-books", {"name": "Offers"}).json["message"].endswith("ERROR_ADDRESSBOOK_DUPLICATE")
+    assert dd.get("/v2/address-books/12346").json["name"] == "Offers"
+    assert dd.get("/v2/address-books/999").json == {"message": "Error: ERROR_ADDRESSBOOK_NOT_FOUND"}
+    assert [b["id"] for b in dd.get("/v2/address-books?select=1&skip=1").json] == [12346]
