@@ -148,7 +148,6 @@ class UpsertCommand:
     default_email_status: str = "active"
     default_phone_status: str = "active"
     default_confirmed: bool = True
-    keep_channels: bool = False  # existing contacts keep their email/phone (eSputnik subscribe)
     # What an item may change on a contact that already exists (core/update_scope.py); a new contact
     # takes everything the item gives.
     keep_identities: tuple[str, ...] = ()  # identities it keeps once it has them ("field": the custom_match field)
