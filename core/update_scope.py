@@ -1,8 +1,8 @@
 """What an upsert item may change on a contact that already exists: identities kept, parts it may write.
 
-Some imports match by one identity and promise not to overwrite it (eSputnik's dedupeOn field), or
-update only the parts a request names (its contactFields and customFieldsIDs), while a contact the
-same item creates takes everything. The command states the policy (UpsertCommand.keep_identities,
+Some imports match by one identity and promise not to overwrite it (a deduplication key), or
+update only the parts a request names (a list of fields to update), while a contact the same item
+creates takes everything. The command states the policy (UpsertCommand.keep_identities,
 update_only, update_fields); this module reduces an item to it, in memory, per item.
 """
 from __future__ import annotations
