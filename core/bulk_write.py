@@ -94,7 +94,8 @@ def write_events(batch) -> None:
         if not name:
             continue
         values = {"contact_id": state.id, "email": state.row["email"] or "", "phone": state.row["phone"] or ""}
-        params = {param: values[source] for param, source in spec.params.items()}
+        params = {param: values[source] for param, source in spec.params.items()
+                  if values[source] != "" or param not in spec.omit_empty}
         if spec.key == "email_or_phone":
             key = state.row["email"] or state.row["phone"] or ""
         else:

@@ -164,6 +164,32 @@ class DeleteTag:
 
 
 @dataclass
+class AttachToList:
+    """Subscribe the contacts named by `kind` values to a list; all or nothing."""
+
+    list: object  # the list number in the account's id space
+    kind: str  # id | external_id
+    values: list
+
+
+@dataclass
+class DetachFromList:
+    """Take the contacts named by `kind` values out of a list; values None: every member."""
+
+    list: object
+    kind: str = "id"
+    values: list | None = None
+
+
+@dataclass
+class ResubscribeEverywhere:
+    """Lift an account-wide withdrawal of email consent for addresses (see core.consent)."""
+
+    emails: list
+    status: str = "active"
+
+
+@dataclass
 class StartJob:
     kind: str
     payload: dict

@@ -74,3 +74,22 @@ def unsubscribe_everywhere(account_id: int, emails: list[str], database: int | D
             else:
                 results.append(ItemResult("skipped", email=email))
         return results
+
+
+def resubscribe_everywhere(account_id: int, emails: list[str], status: str = "active") -> int:
+    """Lift a withdrawal made with unsubscribe_everywhere: every contact of the account holding one
+    of the addresses with email status unsubscribed (any database, removed ones too) gets `status`.
+    Returns how many contacts changed."""
+    wanted = sorted({normalize.email(e) for e in emails})
+    if not wanted:
+        return 0
+    with store.write_transaction(f"account:{account_id}"):
+        where, params = _in_account(account_id)
+        holders = select_where_in(Contact, [("email", wanted)], where=f'{where} AND {quote("email_status")} = '
+                                  + store.database().param, params=params + [UNSUBSCRIBED], columns=["id"])
+        change = [row["id"] for row in holders]
+        moment = normalize.now()
+        for start in range(0, len(change), 1000):
+            (Contact.update(email_status=status, updated_at=moment)
+             .where(Contact.id.in_(change[start:start + 1000])).execute())
+        return len(change)

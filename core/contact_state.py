@@ -157,14 +157,11 @@ def apply_identities(state: ContactState, item: ContactChange, ids: dict, cmd: U
                 row[kind] = value
                 changed[kind] = (None, value)
         return changed
-    keep_existing = cmd.keep_channels and not state.wiped
     for kind in ("email", "phone", "external_id"):
         if kind in item.clear_identities:
             value = None
         elif kind in ids:
             value = ids[kind]
-            if keep_existing and kind in ("email", "phone") and state.row[kind]:
-                continue
         else:
             continue
         old = state.row[kind]

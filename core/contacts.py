@@ -66,6 +66,7 @@ class ContactFilter:
     phone_status: str | None = None
     search: str | None = None
     has: str | None = None  # "email" | "phone": only contacts with that channel
+    attrs: dict | None = None  # system attributes (first_name, ...) equal to these, case-insensitively
     field_equals: tuple[str, object] | None = None  # (custom field name, any case; value): its holders only
     created_from: datetime | None = None  # created at or after
     updated_from: datetime | None = None  # changed at or after
@@ -182,6 +183,8 @@ def _filtered(account_id: int, flt: ContactFilter):
         query = query.where(Contact.email.is_null(False))
     elif flt.has == "phone":
         query = query.where(Contact.phone.is_null(False))
+    for name, value in (flt.attrs or {}).items():
+        query = query.where(pw.fn.LOWER(store.json_text(Contact.attrs, name)) == str(value).lower())
     if flt.id_after is not None:
         query = query.where(Contact.id > flt.id_after)
     if flt.created_from is not None:

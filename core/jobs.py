@@ -7,6 +7,7 @@ contact is written twice.
 """
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import timedelta
 
@@ -19,7 +20,9 @@ from .schema import Job, JobBlob, JobItem
 from .sql_bulk import insert_rows
 from .upsert import upsert
 
-LEASE = timedelta(seconds=15)
+# How long a worker's claim on a job lasts without renewal; a job whose worker died is picked up
+# again once it runs out (JOB_LEASE_SECONDS; chunks renew it, so it only needs to outlast one chunk).
+LEASE = timedelta(seconds=float(os.environ.get("JOB_LEASE_SECONDS") or 15))
 FINAL_STATES = ("finished", "failed")
 
 
@@ -57,11 +60,12 @@ def renew(job_id: str) -> None:
     Job.update(lease_until=moment + LEASE, updated_at=moment).where(Job.id == job_id).execute()
 
 
-def run_chunks(job: Job, chunks) -> None:
+def run_chunks(job: Job, chunks, key=None) -> None:
     """Run (position, UpsertCommand) chunks not yet done; each commits with its report and progress.
 
     `chunks` yields every chunk from the start; those before the saved progress are skipped,
-    which is what makes a restarted job carry on instead of starting over.
+    which is what makes a restarted job carry on instead of starting over. `key(item, outcome)`
+    names an item in the report (default: its email, phone or external id).
     """
     done = int((job.progress or {}).get("done", 0))
     for position, command in chunks:
@@ -70,24 +74,29 @@ def run_chunks(job: Job, chunks) -> None:
             continue
         with store.write_transaction(f"account:{job.account_id}"):
             result = upsert(job.account_id, command)
-            record_items(job.id, position, command, result)
+            record_items(job.id, position, command, result, key)
             done = position + count
             progress = {**(job.progress or {}), "done": done}
             Job.update(progress=progress, lease_until=now() + LEASE, updated_at=now()).where(Job.id == job.id).execute()
             job.progress = progress
 
 
-def record_items(job_id: str, position: int, command: UpsertCommand, result: BatchResult) -> None:
+def record_items(job_id: str, position: int, command: UpsertCommand, result: BatchResult, key_of=None) -> None:
     rows = []
     for offset, (item, outcome) in enumerate(zip(command.items, result.items)):
-        key = outcome.email or outcome.phone or outcome.external_id
-        if key is None:
-            key = next((str(v) for v in item.identities.values() if v not in (None, "")), None)
+        key = key_of(item, outcome) if key_of is not None else _default_key(item, outcome)
         rows.append((job_id, position + offset, outcome.outcome, outcome.contact_id, key,
                      outcome.error.code if outcome.error else None,
                      outcome.error.message if outcome.error else None))
     columns = ["job", "position", "outcome", "contact_id", "key", "error", "message"]
     insert_rows(JobItem, columns, rows, conflict=["job", "position"], update=columns[2:])
+
+
+def _default_key(item, outcome) -> str | None:
+    key = outcome.email or outcome.phone or outcome.external_id
+    if key is None:
+        key = next((str(v) for v in item.identities.values() if v not in (None, "")), None)
+    return key
 
 
 def items(job_id: str) -> list:
@@ -128,6 +137,10 @@ def put_blob(job_id: str, content_type: str, data: bytes) -> None:
 
 def blob(job_id: str) -> JobBlob | None:
     return JobBlob.get_or_none(JobBlob.job == job_id)
+
+
+def drop_blob(job_id: str) -> None:
+    JobBlob.delete().where(JobBlob.job == job_id).execute()
 
 
 def release(job_id: str) -> None:

@@ -52,6 +52,12 @@ class ListResolver:
         missing_titles = sorted(t for t in titles if t not in self.ids)
         if missing_titles and not self.cmd.create_missing_lists:
             raise CoreError(errors.UNKNOWN_LIST, f"List not found: {', '.join(missing_titles)}", titles=missing_titles)
+        # Taking a contact out of a list that does not exist changes nothing: no list is created for it.
+        wanted = {change.list for item in items for change in item.lists if change.status != "removed"}
+        for title in missing_titles:
+            if title not in wanted:
+                self.ids[title] = 0  # names no list, so the removal finds no membership
+        missing_titles = [t for t in missing_titles if t in wanted]
         if missing_titles:
             self._create(missing_titles)
 
@@ -114,8 +120,8 @@ class ListResolver:
 
     def _create(self, titles: list[str]) -> None:
         number = catalog.next_number(ContactList, self.account_id)
-        rows = [dict(account=self.account_id, database=self.database.id, number=number + i, title=title)
-                for i, title in enumerate(titles)]
+        rows = [dict(account=self.account_id, database=self.database.id, number=number + i, title=title,
+                     kind=self.cmd.new_list_kind) for i, title in enumerate(titles)]
         ContactList.insert_many(rows).execute()
         created = ContactList.select(ContactList.id, ContactList.title).where(
             (ContactList.account == self.account_id) & (ContactList.number >= number))

@@ -15,6 +15,7 @@ SYSTEM_ATTRS = frozenset({
     "reg_country", "reg_url", "ip", "vendor", "email_availability", "phone_availability",
     "email_added_at", "email_request_ip", "email_confirmed_at", "email_confirm_ip",
     "phone_added_at", "phone_request_ip", "contact_key", "orders_info", "consent",
+    "subscriptions",  # keys of the subscription categories (topics) the contact chose
 })
 
 # Statuses of an address (email, phone): what an item may ask for and what a contact may carry.
@@ -119,6 +120,7 @@ class EventSpec:
     on_update: str | None = None
     key: str = "contact_id"  # contact_id | email_or_phone
     params: dict[str, str] = field(default_factory=dict)  # event param name -> contact_id|email|phone
+    omit_empty: tuple[str, ...] = ()  # params left out, rather than sent empty, when the contact lacks the value
 
 
 @dataclass
@@ -139,13 +141,18 @@ class UpsertCommand:
     lists_mode: str = "merge"  # merge | replace (memberships not mentioned are removed)
     create_missing_lists: bool = False  # lists named by title are created on demand
     invalid_lists: str = "error"  # an unknown or unfitting list: error (whole request) | fail_item
+    new_list_kind: str = "list"  # the kind of the lists created on demand (ContactList.kind)
     resubscribe: bool = False  # may a plain "subscribed" lift an unsubscribed membership
     on_deleted: str = "recreate"  # recreate | restore | skip
     status_changeable_from: frozenset | None = None  # None: anything but LOCKED_STATUSES
     default_email_status: str = "active"
     default_phone_status: str = "active"
     default_confirmed: bool = True
-    keep_channels: bool = False  # existing contacts keep their email/phone (eSputnik subscribe)
+    # What an item may change on a contact that already exists (core/update_scope.py); a new contact
+    # takes everything the item gives.
+    keep_identities: tuple[str, ...] = ()  # identities it keeps once it has them ("field": the custom_match field)
+    update_only: frozenset[str] | None = None  # identities, attrs and channel types it may change (None: all given)
+    update_fields: frozenset | None = None  # custom fields (refs as in ContactChange.fields) it may change
     on_suppressed: str = "block"  # block (store as blocked, warn) | fail
     # An address new to this database that is unsubscribed in any database of the account (removed
     # contacts included) starts unsubscribed: consent withdrawn once is not lifted by an import.

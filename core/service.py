@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import accounts, catalog, consent, contacts, deletion, errors, jobs, memberships
+from . import accounts, catalog, consent, contacts, deletion, errors, jobs, list_members, memberships
 from . import commands as c
 from . import db as store
 from .errors import CoreError
@@ -113,6 +113,9 @@ HANDLERS = {
     c.DeleteField: _delete_field,
     c.GetTags: lambda a, cmd: catalog.tags(a),
     c.DeleteTag: lambda a, cmd: catalog.delete_tag(a, cmd.number),
+    c.AttachToList: lambda a, cmd: list_members.attach(a, cmd.list, cmd.kind, cmd.values),
+    c.DetachFromList: lambda a, cmd: list_members.detach(a, cmd.list, cmd.kind, cmd.values),
+    c.ResubscribeEverywhere: lambda a, cmd: consent.resubscribe_everywhere(a, cmd.emails, cmd.status),
     c.StartJob: _start_job,
     c.UpsertAndRead: _upsert_and_read,
     c.GetJob: _job,

@@ -22,6 +22,7 @@ from .model import CHANNEL_STATUSES, BatchResult, ContactChange, ItemResult, Ups
 from .schema import Account, Contact, ContactTag, Membership, Suppression, Tag
 from .sql_bulk import select_where_in
 from .lookups import BatchLookups
+from .update_scope import scope_update, scoped
 
 
 def upsert(account_id: int, cmd: UpsertCommand) -> BatchResult:
@@ -240,6 +241,8 @@ class _Batch:
                 return self._fail(errors.MISSING_IDENTITY, "No email, phone or external id given", warnings)
         elif cmd.mode == "create" and not state.deleted:
             return self._fail(errors.ALREADY_EXISTS, "Contact already exists", warnings, state)
+        if state is not None and (not state.deleted or restored) and scoped(cmd):
+            item, ids = scope_update(item, ids, state, cmd, self.fields.key)
         conflict = self._conflict(state, ids)
         if conflict is not None:
             return conflict

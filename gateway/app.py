@@ -10,7 +10,7 @@ from core import migrate
 
 from . import downloads, funnel, health
 from .config import Settings
-from .dialects import altcraft, dotdigital, icomm, unisender
+from .dialects import altcraft, dotdigital, esputnik, icomm, unisender
 
 
 def create_app(settings: Settings | None = None, migrate_schema: bool = True) -> falcon.App:
@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None, migrate_schema: bool = True) ->
     app.add_route("/readyz", health.Ready())
     app.add_route(downloads.PATH, downloads.Downloads())
     altcraft.add_routes(app, settings)
+    esputnik.add_routes(app, settings)
     unisender.add_routes(app, settings)
     icomm.add_routes(app, settings)
     dotdigital.add_routes(app, settings)

@@ -22,6 +22,12 @@ class Settings:
     unisender_max_body: int = field(default_factory=lambda: _int("UNISENDER_MAX_BODY", 16 * 1024 * 1024))
     icomm_max_body: int = field(default_factory=lambda: _int("ICOMM_MAX_BODY", 8 * 1024 * 1024))
     dotdigital_max_body: int = field(default_factory=lambda: _int("DOTDIGITAL_MAX_BODY", 50 * 1024 * 1024))
+    esputnik_max_body: int = field(default_factory=lambda: _int("ESPUTNIK_MAX_BODY", 32 * 1024 * 1024))
+    # Files an import fetches from a client's link (eSputnik: "max 100 MB").
+    fetch_max_bytes: int = field(default_factory=lambda: _int("FETCH_MAX_BYTES", 100 * 1024 * 1024))
+    fetch_timeout: int = field(default_factory=lambda: _int("FETCH_TIMEOUT", 60))
+    # Contacts an import job commits at a time (each chunk with its report: a crash resumes after it).
+    import_chunk_size: int = field(default_factory=lambda: _int("IMPORT_CHUNK_SIZE", 500))
 
 
 def settings() -> Settings:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from huey import MemoryHuey, RedisHuey, SqliteHuey
@@ -21,10 +22,25 @@ def make_huey():
     if url.startswith(("postgres", "postgresql")):
         from huey.contrib.sql_huey import SqlHuey
 
-        return SqlHuey("contact-gateway", database=url.replace("postgres://", "postgresql://", 1))
+        return _created_once(lambda: SqlHuey("contact-gateway", database=url.replace("postgres://", "postgresql://", 1)))
     path = url.split("///", 1)[-1] if "///" in url else "var/queue.db"
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     return SqliteHuey("contact-gateway", filename=path)
+
+
+def _created_once(make, attempts: int = 5):
+    """SqlHuey creates its tables on start. Web workers and the job worker starting together on a
+    fresh PostgreSQL race to create them, and the loser's CREATE TABLE IF NOT EXISTS fails on the
+    catalogue's unique index; once the winner is done the tables exist, so trying again succeeds."""
+    import peewee
+
+    for attempt in range(attempts):
+        try:
+            return make()
+        except (peewee.IntegrityError, peewee.ProgrammingError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def _from_database(database_url: str) -> str:

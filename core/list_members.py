@@ -1,0 +1,72 @@
+"""Putting contacts named by id or external id into a list, or taking them out, in one transaction.
+
+All or nothing: when a value names no live contact of the account, nothing changes and the error
+lists the values not found (another account's contact ids are simply not found).
+"""
+from __future__ import annotations
+
+from . import catalog, errors
+from . import db as store
+from .bulk_write import chunks
+from .contacts import _column, _identity
+from .errors import CoreError
+from .normalize import now
+from .schema import Contact, Membership
+from .sql_bulk import insert_rows
+
+CHANNEL = "email"  # the membership channel of lists that are not per channel
+
+
+def _contacts(account_id: int, database_id: int, kind: str, values: list) -> list[int]:
+    """Ids of the live contacts the values name, in order; raises CONTACT_NOT_FOUND listing the misses."""
+    wanted, missing = {}, []
+    for value in values:
+        try:
+            wanted[_identity(kind, value)] = value
+        except CoreError:
+            missing.append(value)
+    found: dict = {}
+    if wanted:
+        column = getattr(Contact, _column(kind))
+        rows = (Contact.select(Contact.id, column.alias("key"))
+                .where((Contact.account == account_id) & (Contact.database == database_id)
+                       & column.in_(list(wanted)) & Contact.deleted_at.is_null())
+                .order_by(Contact.updated_at, Contact.id).dicts())
+        for row in rows:
+            found[row["key"]] = row["id"]  # several holders of one external id: the latest updated
+    missing += [value for key, value in wanted.items() if key not in found]
+    if missing:
+        shown = ", ".join(map(str, missing))
+        raise CoreError(errors.CONTACT_NOT_FOUND, f"Contacts not found: {shown}", values=missing)
+    return list(dict.fromkeys(found[key] for key in wanted))
+
+
+def attach(account_id: int, number, kind: str, values: list) -> int:
+    """Subscribe the contacts to list `number`; returns how many memberships changed.
+
+    A membership the contact unsubscribed from stays so: consent is not data.
+    """
+    with store.write_transaction(f"account:{account_id}"):
+        row = catalog.get_list(account_id, number)
+        ids = _contacts(account_id, row.database_id, kind, values)
+        current = {m.contact_id: m.status for m in Membership.select(Membership.contact, Membership.status).where(
+            (Membership.list == row.id) & (Membership.channel == CHANNEL) & Membership.contact.in_(ids or [0]))}
+        moment = now()
+        fresh = [(i, row.id, CHANNEL, "subscribed", moment, moment, {}) for i in ids
+                 if current.get(i) not in ("subscribed", "unsubscribed")]
+        insert_rows(Membership, ["contact", "list", "channel", "status", "subscribed_at", "updated_at", "attrs"],
+                    fresh, conflict=["contact", "list", "channel"], update=["status", "subscribed_at", "updated_at"])
+        return len(fresh)
+
+
+def detach(account_id: int, number, kind: str, values: list | None) -> int:
+    """Take the contacts out of list `number` (every member when `values` is None); returns how many left."""
+    with store.write_transaction(f"account:{account_id}"):
+        row = catalog.get_list(account_id, number)
+        query = Membership.delete().where(Membership.list == row.id)
+        if values is None:
+            return query.execute()
+        removed = 0
+        for part in chunks(_contacts(account_id, row.database_id, kind, values), 1):
+            removed += Membership.delete().where((Membership.list == row.id) & Membership.contact.in_(part)).execute()
+        return removed

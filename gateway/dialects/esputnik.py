@@ -1,0 +1,178 @@
+"""eSputnik (REST API v1) over HTTP: /api/v1/…, HTTP Basic with the key as password, JSON or XML, text errors.
+
+One sink takes every path under /api/v1 (and /api/vN: unknown versions answer 404 like unknown
+paths), so routing, 404, 405 and every other refusal leave in eSputnik's own shape: a status and
+a short text. Routes of other dialects registered on the app take precedence over the sink.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+from urllib.parse import parse_qsl
+
+import falcon
+import orjson
+
+from adapters.common import DialectError
+from adapters.esputnik import errors
+from adapters.esputnik.methods import lookup
+from adapters.esputnik.wire import NAMESPACE
+from core import service
+from core.commands import StartJob
+from core.errors import CoreError
+
+from ..body import read_body
+from ..codecs import jaxb, jsonc, xml
+from ..problems import RequestProblem
+from ..worker import enqueue
+
+PATHS = r"/api/(?P<version>v\d+)(?:/(?P<path>.*))?$"
+JSON = "application/json;charset=UTF-8"  # as eSputnik labels its answers, strings included
+XML = "application/xml;charset=UTF-8"
+TEXT = "text/plain;charset=UTF-8"
+ALLOW_ALL = "POST, GET, PUT, OPTIONS, DELETE"
+BODY_VERBS = ("POST", "PUT")
+
+
+class EsputnikDialect:
+    name = "esputnik"
+
+    def render_error(self, ex, req):
+        headers = {}
+        if isinstance(ex, DialectError):
+            status, text = errors.from_dialect(ex)
+            if ex.details.get("allowed"):
+                headers["Allow"] = ", ".join(ex.details["allowed"])
+        elif isinstance(ex, CoreError):
+            status, text = errors.from_core(ex)
+        elif isinstance(ex, RequestProblem):
+            status, text = errors.from_problem(ex.kind, ex.message)
+        elif isinstance(ex, falcon.HTTPError):
+            status, text = errors.from_status(ex.status_code, ex.description)
+        else:
+            status, text = errors.unexpected()
+        if status == 401:
+            headers["WWW-Authenticate"] = 'Basic realm="api"'
+        return falcon.code_to_http_status(status), TEXT, text.encode("utf-8"), headers
+
+
+DIALECT = EsputnikDialect()
+
+
+class EsputnikApi:
+    def __init__(self, settings):
+        self.settings = settings
+
+    def __call__(self, req, resp, version, path=None):
+        req.context.dialect = DIALECT
+        if req.method == "OPTIONS":
+            resp.set_header("Allow", ALLOW_ALL)
+            resp.set_header("Access-Control-Allow-Methods", ALLOW_ALL)
+            resp.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept")
+            resp.data = b""
+            return
+        account_id = service.authenticate(api_key(req), "esputnik")
+        verb = "GET" if req.method == "HEAD" else req.method
+        method, path_params = lookup(version, path or "", verb)
+        raw = read_body(req, self.settings.esputnik_max_body)
+        body_is_xml = False
+        body = None
+        if verb in BODY_VERBS:
+            body, body_is_xml = decode(raw, req.content_type)
+        params = {"path": path_params, "query": query(req.query_string), "body": body}
+        command = method.parse(params)
+        if isinstance(command, tuple):
+            result = tuple(service.execute(account_id, part) for part in command)
+        else:
+            result = service.execute(account_id, command)
+        if isinstance(command, StartJob):
+            enqueue(result.id)
+        reply = method.render(result, params, {"command": command})
+        send(resp, reply, wants_xml(req.get_header("Accept"), body_is_xml), req.get_header("Accept") or "")
+
+
+def api_key(req) -> str | None:
+    """The key from HTTP Basic: the password (any user name, empty included), else the user name."""
+    header = (req.get_header("Authorization") or "").strip()
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic" or not value.strip():
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, _, password = decoded.partition(":")
+    return password or user or None
+
+
+def query(text: str) -> dict[str, str]:
+    """Query parameters by lower-cased name; a repeated one is joined with commas (ids=1&ids=2)."""
+    result: dict[str, str] = {}
+    for name, value in parse_qsl(text, keep_blank_values=True):
+        name = name.strip().lower()
+        result[name] = f"{result[name]},{value}" if result.get(name) else value
+    return result
+
+
+def decode(raw: bytes, content_type: str | None):
+    """(body as plain data, was it XML) by Content-Type; an empty body is None."""
+    media, _, rest = (content_type or "").partition(";")
+    media = media.strip().lower()
+    if not raw.strip():
+        return None, media.endswith("xml")
+    if not media:  # no Content-Type: tell by the first character
+        media = "application/xml" if raw.lstrip()[:1] == b"<" else "application/json"
+    if media.endswith("/xml") or media.endswith("+xml"):
+        return jaxb.to_data(xml.parse(raw)), True
+    if media.endswith("/json") or media.endswith("+json"):
+        charset = _charset(rest)
+        if charset not in ("utf-8", "utf8", ""):
+            try:
+                raw = raw.decode(charset).encode("utf-8")
+            except (LookupError, UnicodeDecodeError) as exc:
+                raise RequestProblem("bad_encoding", f"The body is not valid {charset}: {exc}") from None
+        return jsonc.decode(raw), False
+    raise RequestProblem("unsupported_media_type", f"Unsupported media type: {media}")
+
+
+def _charset(params: str) -> str:
+    for part in params.split(";"):
+        name, _, value = part.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return ""
+
+
+def wants_xml(accept: str | None, body_is_xml: bool) -> bool:
+    """XML when Accept prefers it to JSON; with no preference, the format the request came in."""
+    accept = (accept or "").lower()
+    xml_at = min((accept.find(t) for t in ("/xml", "+xml") if t in accept), default=-1)
+    json_at = min((accept.find(t) for t in ("/json", "+json") if t in accept), default=-1)
+    if xml_at >= 0 and (json_at < 0 or xml_at < json_at):
+        return True
+    if json_at >= 0:
+        return False
+    return body_is_xml
+
+
+def send(resp, reply, as_xml: bool, accept: str) -> None:
+    resp.status = falcon.code_to_http_status(reply.status)
+    for name, value in reply.headers.items():
+        resp.set_header(name, value)
+    if reply.body is None:
+        resp.content_type = JSON
+        resp.data = b""
+    elif isinstance(reply.body, str):
+        # eSputnik labels its text answers application/json; a client that asks for text gets text.
+        resp.content_type = XML if as_xml else (TEXT if "text/plain" in accept.lower() else JSON)
+        resp.data = reply.body.encode("utf-8")
+    elif as_xml:
+        resp.content_type = XML
+        resp.data = jaxb.from_data(reply.root or "result", reply.body, NAMESPACE, reply.item)
+    else:
+        resp.content_type = JSON
+        resp.data = orjson.dumps(reply.body)
+
+
+def add_routes(app: falcon.App, settings) -> None:
+    app.add_sink(EsputnikApi(settings), PATHS)

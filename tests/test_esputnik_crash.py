@@ -1,0 +1,78 @@
+"""The real server killed (SIGKILL, whole process group) in the middle of a 3,000-contact import, then started again."""
+from __future__ import annotations
+
+import base64
+import time
+import urllib.request
+
+import orjson
+import pytest
+
+from core.schema import Contact, Job, JobItem
+from processes import Gateway
+
+pytestmark = pytest.mark.slow
+
+
+def request(gateway: Gateway, key: str, method: str, path: str, body=None) -> dict:
+    headers = {"Authorization": "Basic " + base64.b64encode(f":{key}".encode()).decode(),
+               "Accept": "application/json"}
+    data = None
+    if body is not None:
+        data = orjson.dumps(body)
+        headers["Content-Type"] = "application/json; charset=UTF-8"
+    message = urllib.request.Request(f"{gateway.base_url}/api/v1/{path}", data=data, method=method, headers=headers)
+    with urllib.request.urlopen(message, timeout=60) as response:
+        return orjson.loads(response.read())
+
+
+def done(job_id: str) -> int:
+    row = Job.get_or_none(Job.id == job_id)
+    return int((row.progress or {}).get("done", 0)) if row else 0
+
+
+def test_a_killed_import_resumes_and_stores_every_contact_once(store_url, account, tmp_path):
+    env = {"DATABASE_URL": store_url, "LOG_DIR": str(tmp_path), "JOB_LEASE_SECONDS": "2",
+           "IMPORT_CHUNK_SIZE": "50"}
+    if store_url.startswith("sqlite"):
+        env["QUEUE_URL"] = f"sqlite:///{tmp_path}/queue.db"
+    contacts = [{"channels": [{"type": "email", "value": f"crash{i}@example.com"}], "firstName": f"N{i}"}
+                for i in range(3000)]
+    gateway = Gateway(env).start()
+    try:
+        started = time.monotonic()
+        answer = request(gateway, account.key, "POST", "contacts", {"dedupeOn": "email", "contacts": contacts})
+        assert time.monotonic() - started < 10  # answered at once; the import runs in the worker
+        session = answer["asyncSessionId"]
+        deadline = time.monotonic() + 60
+        while done(session) == 0 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        gateway.kill()  # master, web workers and the job worker, mid-import
+    finally:
+        gateway.kill()
+    interrupted_at = done(session)
+    print(f"interrupted after {interrupted_at} contacts")
+    assert 0 < interrupted_at < 3000, f"not interrupted mid-import ({interrupted_at}):\n{gateway.output()}"
+    assert Contact.select().count() == interrupted_at  # committed chunks only, nothing half-written
+
+    gateway = Gateway(env).start()
+    try:
+        deadline = time.monotonic() + 90
+        status = {}
+        while time.monotonic() < deadline:
+            status = request(gateway, account.key, "GET", f"importstatus/{session}")
+            if status["status"] in ("FINISHED", "ERROR"):
+                break
+            time.sleep(0.3)
+        assert status["status"] == "FINISHED", (status, gateway.output())
+    finally:
+        gateway.stop()
+    emails = [c.email for c in Contact.select(Contact.email)]
+    assert len(emails) == 3000 and len(set(emails)) == 3000
+    positions = [i.position for i in JobItem.select(JobItem.position).where(JobItem.job == session)]
+    assert sorted(positions) == list(range(3000))
+    mapping = status["mapping"]
+    assert len(mapping) == 3000 and len({m["contactId"] for m in mapping}) == 3000
+    assert {m["dedupeValue"] for m in mapping} == set(emails)
+    assert Job.get_by_id(session).attempts >= 2
+    assert "Traceback" not in gateway.output()
