@@ -19,10 +19,17 @@ def _scope(account_id: int) -> str:
     return f"account:{account_id}"
 
 
-def next_number(model, account_id: int) -> int:
+def next_number(model, account_id: int, space: str | None = None) -> int:
     """The next free id in an account's space: above every id set by hand or by a setup file."""
-    top = model.select(pw.fn.MAX(model.number)).where(model.account == account_id).scalar()
-    return (top or 0) + 1
+    query = model.select(pw.fn.MAX(model.number)).where(model.account == account_id)
+    if space is not None:
+        query = query.where(model.space == space)
+    return (query.scalar() or 0) + 1
+
+
+def space_of(kind: str | None) -> str:
+    """The id space lists of a kind are numbered in (kind None: the shared "list" space)."""
+    return "resource" if kind == "resource" else "list"
 
 
 # -- databases -------------------------------------------------------------------------------
@@ -73,7 +80,7 @@ def lists(account_id: int, database_number: int | None = None, kind: str | None 
     if kind is not None:
         query = query.where(ContactList.kind == kind)
     if number is not None:
-        query = query.where(ContactList.number == number)
+        query = query.where((ContactList.space == space_of(kind)) & (ContactList.number == number))
     rows = list(query.order_by(ContactList.number))
     if number is not None and not rows:
         raise CoreError(errors.UNKNOWN_LIST, f"List {number} not found", ids=[number])
@@ -88,12 +95,14 @@ def lists(account_id: int, database_number: int | None = None, kind: str | None 
     return rows
 
 
-def get_list(account_id: int, number, database_number: int | None = None) -> ContactList:
+def get_list(account_id: int, number, database_number: int | None = None, kind: str | None = None) -> ContactList:
+    """The list numbered `number` in the id space of `kind` (see space_of)."""
     try:
         number = int(number)
     except (TypeError, ValueError):
         raise CoreError(errors.UNKNOWN_LIST, f"List {number!r} not found", ids=[number]) from None
-    query = ContactList.select().where((ContactList.account == account_id) & (ContactList.number == number))
+    query = ContactList.select().where((ContactList.account == account_id) & (ContactList.space == space_of(kind))
+                                       & (ContactList.number == number))
     if database_number is not None:
         query = query.where(ContactList.database == database(account_id, database_number).id)
     row = query.first()
@@ -111,18 +120,20 @@ def create_list(account_id: int, title: str, database_number: int = 1, kind: str
         db_row = database(account_id, database_number)
         if unique_title and ContactList.get_or_none((ContactList.database == db_row.id) & (ContactList.title == title)):
             raise CoreError(errors.DUPLICATE_NAME, f'A list titled "{title}" already exists', title=title)
+        space = space_of(kind)
         if number is None:
-            number = next_number(ContactList, account_id)
-        elif ContactList.get_or_none((ContactList.account == account_id) & (ContactList.number == number)):
+            number = next_number(ContactList, account_id, space)
+        elif ContactList.get_or_none((ContactList.account == account_id) & (ContactList.space == space)
+                                     & (ContactList.number == number)):
             raise CoreError(errors.DUPLICATE_NAME, f"List {number} already exists", ids=[number])
-        return ContactList.create(account=account_id, database=db_row.id, number=number, title=title,
+        return ContactList.create(account=account_id, database=db_row.id, space=space, number=number, title=title,
                                   kind=kind, attrs=attrs or {})
 
 
 def update_list(account_id: int, number, title: str | None = None, attrs: dict | None = None,
-                unique_title: bool = True) -> ContactList:
+                unique_title: bool = True, kind: str | None = None) -> ContactList:
     with store.write_transaction(_scope(account_id)):
-        row = get_list(account_id, number)
+        row = get_list(account_id, number, kind=kind)
         if title is not None:
             title = title.strip()
             if not title:
@@ -138,10 +149,10 @@ def update_list(account_id: int, number, title: str | None = None, attrs: dict |
         return row
 
 
-def delete_list(account_id: int, number) -> None:
-    """Drop a list and its memberships; its contacts stay (Unisender: "outside lists")."""
+def delete_list(account_id: int, number, kind: str | None = None) -> None:
+    """Drop a list and its memberships; its contacts stay, outside that list."""
     with store.write_transaction(_scope(account_id)):
-        row = get_list(account_id, number)
+        row = get_list(account_id, number, kind=kind)
         Membership.delete().where(Membership.list == row.id).execute()
         row.delete_instance()
 

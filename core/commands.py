@@ -116,11 +116,13 @@ class UpdateList:
     number: object
     title: str | None = None
     attrs: dict | None = None
+    kind: str | None = None  # names the id space the number is in (catalog.space_of)
 
 
 @dataclass
 class DeleteList:
     number: object
+    kind: str | None = None
 
 
 @dataclass

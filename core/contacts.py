@@ -55,6 +55,7 @@ class ContactFilter:
     database: int | None = 1
     ids: list[int] | None = None
     list: int | None = None  # a list number
+    list_kind: str | None = None  # the id space of `list` (catalog.space_of)
     list_statuses: tuple[str, ...] = ("subscribed", "unsubscribed")
     channel: str | None = None
     tag: int | None = None  # a tag number
@@ -159,7 +160,7 @@ def _filtered(account_id: int, flt: ContactFilter):
     if flt.ids is not None:
         query = query.where(Contact.id.in_(flt.ids or [0]))
     if flt.list is not None:
-        list_row = catalog.get_list(account_id, flt.list)
+        list_row = catalog.get_list(account_id, flt.list, kind=flt.list_kind)
         members = Membership.select(Membership.contact).where(
             (Membership.list == list_row.id) & Membership.status.in_(flt.list_statuses))
         if flt.channel:

@@ -23,43 +23,52 @@ class ListResolver:
         self.dropped: set[int] = set()  # ids of optional ListChanges that name a list they may not use
         self.used = False
 
+    @staticmethod
+    def key(change: ListChange) -> tuple[str, int | str]:
+        """A list reference within its id space: the same number names different lists in two spaces."""
+        return catalog.space_of(change.kind), change.list
+
+    def id_of(self, change: ListChange) -> int:
+        return self.ids[self.key(change)]
+
     def load(self, items: list[ContactChange]) -> None:
-        refs = {change.list for item in items for change in item.lists}
+        refs = {self.key(change) for item in items for change in item.lists}
         self.used = bool(refs) or self.cmd.lists_mode == "replace" or any(
             i.lists_mode == "replace" or i.replace_lists_of for i in items)
         if not refs:
             return
-        numbers = {r for r in refs if isinstance(r, int)}
-        titles = {r for r in refs if isinstance(r, str)}
-        query = ContactList.select(ContactList.id, ContactList.number, ContactList.title, ContactList.kind,
-                                   ContactList.attrs).where(ContactList.database == self.database.id)
+        numbers = {r for r in refs if isinstance(r[1], int)}
+        titles = {r for r in refs if isinstance(r[1], str)}
+        query = ContactList.select(ContactList.id, ContactList.space, ContactList.number, ContactList.title,
+                                   ContactList.kind, ContactList.attrs).where(ContactList.database == self.database.id)
         condition = None
         if numbers:
-            condition = ContactList.number.in_(sorted(numbers))
+            condition = ContactList.number.in_(sorted({n for _, n in numbers}))
         if titles:
-            by_title = ContactList.title.in_(sorted(titles))
+            by_title = ContactList.title.in_(sorted({t for _, t in titles}))
             condition = by_title if condition is None else condition | by_title
         for row in query.where(condition):
             self.kinds[row.id] = (row.kind, tuple((row.attrs or {}).get("channels") or ()))
-            if row.number in numbers:
-                self.ids[row.number] = row.id
-            if row.title in titles:
-                self.ids.setdefault(row.title, row.id)
-        missing_numbers = sorted(n for n in numbers if n not in self.ids)
+            if (row.space, row.number) in numbers:
+                self.ids[(row.space, row.number)] = row.id
+            if (row.space, row.title) in titles:
+                self.ids.setdefault((row.space, row.title), row.id)
+        missing_numbers = sorted(n for space, n in numbers if (space, n) not in self.ids)
         if missing_numbers and self.cmd.invalid_lists == "error":
             shown = ",".join(map(str, missing_numbers))
             raise CoreError(errors.UNKNOWN_LIST, f"List not found: {shown}", ids=missing_numbers)
-        missing_titles = sorted(t for t in titles if t not in self.ids)
+        missing_titles = sorted(r for r in titles if r not in self.ids)
         if missing_titles and not self.cmd.create_missing_lists:
-            raise CoreError(errors.UNKNOWN_LIST, f"List not found: {', '.join(missing_titles)}", titles=missing_titles)
+            shown = ", ".join(t for _, t in missing_titles)
+            raise CoreError(errors.UNKNOWN_LIST, f"List not found: {shown}", titles=[t for _, t in missing_titles])
         # Taking a contact out of a list that does not exist changes nothing: no list is created for it.
-        wanted = {change.list for item in items for change in item.lists if change.status != "removed"}
-        for title in missing_titles:
-            if title not in wanted:
-                self.ids[title] = 0  # names no list, so the removal finds no membership
-        missing_titles = [t for t in missing_titles if t in wanted]
+        wanted = {self.key(change) for item in items for change in item.lists if change.status != "removed"}
+        for ref in missing_titles:
+            if ref not in wanted:
+                self.ids[ref] = 0  # names no list, so the removal finds no membership
+        missing_titles = [r for r in missing_titles if r in wanted]
         if missing_titles:
-            self._create(missing_titles)
+            self._create([t for _, t in missing_titles])
 
     def check(self, item: ContactChange) -> CoreError | None:
         """The error that fails `item` for a list it may not use (unknown, of another kind, or not
@@ -77,7 +86,7 @@ class ListResolver:
         return None
 
     def _problem(self, change: ListChange) -> CoreError | None:
-        list_id = self.ids.get(change.list)
+        list_id = self.ids.get(self.key(change))
         kind, channels = self.kinds.get(list_id, ("", ()))
         if list_id is None or (change.kind is not None and kind != change.kind):
             return CoreError(errors.UNKNOWN_LIST, f"List not found: {change.list}", ids=[change.list],
@@ -98,7 +107,7 @@ class ListResolver:
         for change in item.lists:
             if id(change) in self.dropped:
                 continue
-            current = state.memberships.get((self.ids[change.list], change.channel))
+            current = state.memberships.get((self.id_of(change), change.channel))
             status = change.status
             if status is None:
                 status = current.status if current is not None else "subscribed"
@@ -119,14 +128,17 @@ class ListResolver:
             change.attrs and any(isinstance(value, dict) for value in change.attrs.values()))
 
     def _create(self, titles: list[str]) -> None:
-        number = catalog.next_number(ContactList, self.account_id)
-        rows = [dict(account=self.account_id, database=self.database.id, number=number + i, title=title,
-                     kind=self.cmd.new_list_kind) for i, title in enumerate(titles)]
+        """Lists named by a title nobody has yet, created in the shared "list" space."""
+        kind = self.cmd.new_list_kind
+        space = catalog.space_of(kind)
+        number = catalog.next_number(ContactList, self.account_id, space)
+        rows = [dict(account=self.account_id, database=self.database.id, space=space, number=number + i, title=title,
+                     kind=kind) for i, title in enumerate(titles)]
         ContactList.insert_many(rows).execute()
         created = ContactList.select(ContactList.id, ContactList.title).where(
-            (ContactList.account == self.account_id) & (ContactList.number >= number))
+            (ContactList.account == self.account_id) & (ContactList.space == space) & (ContactList.number >= number))
         for row in created:
-            self.ids.setdefault(row.title, row.id)
+            self.ids.setdefault((space, row.title), row.id)
 
 
 def apply_list_changes(state: ContactState, item: ContactChange, lists: ListResolver, cmd: UpsertCommand,
@@ -136,7 +148,7 @@ def apply_list_changes(state: ContactState, item: ContactChange, lists: ListReso
     memberships = state.memberships
     for change in item.lists:
         status = change.status
-        key = (lists.ids[change.list], change.channel)
+        key = (lists.id_of(change), change.channel)
         mentioned.add(key)
         if status == "removed":
             _remove(state, key)

@@ -58,13 +58,18 @@ def normalised(lookup: Lookup, region: str | None = None) -> tuple[str, object]:
     raise ValueError(f"unknown lookup kind {kind!r}")
 
 
-def list_ids(database_id: int, numbers: set) -> dict[int, int]:
-    """{list number: list id} for the numbers that name lists of the database."""
-    if not numbers:
+def list_ids(database_id: int, refs: set[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    """{(space, number): list id} for the references that name lists of the database."""
+    if not refs:
         return {}
-    query = ContactList.select(ContactList.id, ContactList.number).where(
-        (ContactList.database == database_id) & ContactList.number.in_(sorted(numbers)))
-    return {row.number: row.id for row in query}
+    query = ContactList.select(ContactList.id, ContactList.space, ContactList.number).where(
+        (ContactList.database == database_id) & ContactList.number.in_(sorted({n for _, n in refs})))
+    return {(row.space, row.number): row.id for row in query if (row.space, row.number) in refs}
+
+
+def list_refs(lookup: Lookup) -> set[tuple[str, int]]:
+    space = catalog.space_of(lookup.list_kind)
+    return {(space, number) for number in lookup.lists}
 
 
 def member_contacts(database_id: int, addresses: set[str]) -> set[int]:
@@ -130,7 +135,7 @@ class BatchLookups:
                     wanted.append({kind: value})
                 elif kind == "member":
                     addresses.add(value)
-                    numbers.update(lookup.lists)
+                    numbers.update(list_refs(lookup))
         if addresses:
             self.list_ids = list_ids(self.database_id, numbers)
             wanted += [{"id": contact_id} for contact_id in member_contacts(self.database_id, addresses)]
@@ -151,7 +156,7 @@ class BatchLookups:
             if kind == "member":
                 lists = None
                 if lookup.lists:
-                    lists = {self.list_ids[n] for n in lookup.lists if n in self.list_ids}
+                    lists = {self.list_ids[ref] for ref in list_refs(lookup) if ref in self.list_ids}
                 found = [s for s in self.by_address.get(value, ())
                          if _holds(s.memberships.values(), value, lookup.channels, lists)]
             elif kind == "field":
@@ -178,7 +183,7 @@ def locate(account_id: int, database: int, lookups: tuple[Lookup, ...], custom_m
             raise CoreError(errors.UNKNOWN_FIELD, f"Unknown field: {ref}", fields=[str(ref)])
         field_key = (str(row.id), _text(value))
     addresses = {value for kind, value, _ in keys if kind == "member"}
-    numbers = {n for kind, _, lookup in keys if kind == "member" for n in lookup.lists}
+    numbers = {ref for kind, _, lookup in keys if kind == "member" for ref in list_refs(lookup)}
     numbered = list_ids(db_row.id, numbers)
     holders = member_contacts(db_row.id, addresses)
     conditions = defaultdict(set)
@@ -194,7 +199,7 @@ def locate(account_id: int, database: int, lookups: tuple[Lookup, ...], custom_m
     memberships = _memberships([row["id"] for row in rows]) if addresses else {}
     for kind, value, lookup in keys:
         if kind == "member":
-            lists = {numbered[n] for n in lookup.lists if n in numbered} if lookup.lists else None
+            lists = {numbered[r] for r in list_refs(lookup) if r in numbered} if lookup.lists else None
             found = [r for r in rows if _holds(memberships.get(r["id"], ()), value, lookup.channels, lists)]
         elif kind == "field":
             key, text = field_key or (None, None)

@@ -19,7 +19,7 @@ def change(account_id: int, kind: str, value, status: str, lists: list[int] | No
         list_ids = None
         if lists is not None:
             rows = list(ContactList.select(ContactList.id, ContactList.number).where(
-                (ContactList.database == db_row.id) & ContactList.number.in_(lists)))
+                (ContactList.database == db_row.id) & (ContactList.space == "list") & ContactList.number.in_(lists)))
             missing = sorted(set(lists) - {r.number for r in rows})
             if missing:
                 raise CoreError(errors.UNKNOWN_LIST, f"List not found: {','.join(map(str, missing))}", ids=missing)

@@ -5,9 +5,38 @@ from . import db as store
 from .lookups import create_address_index
 from .schema import MODELS, SchemaVersion
 
-# Each entry upgrades the schema from version i to i+1; version 1 is the initial create_tables.
+def _has_table(database, table: str) -> bool:
+    """Does the current schema have the table (PostgreSQL: not only in `public`)."""
+    if store.is_sqlite():
+        return database.execute_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                    (table,)).fetchone() is not None
+    return database.execute_sql("SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "
+                                "AND table_name = %s", (table,)).fetchone() is not None
+
+
+def _has_column(database, table: str, column: str) -> bool:
+    """Does the table of the current schema have the column (PostgreSQL: not only in `public`)."""
+    if store.is_sqlite():
+        return column in {row[1] for row in database.execute_sql(f'PRAGMA table_info("{table}")').fetchall()}
+    return database.execute_sql("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+                                "AND table_name = %s AND column_name = %s", (table, column)).fetchone() is not None
+
+
+def list_id_spaces(database) -> None:
+    """Migration 3: resources number themselves apart from lists (see schema.ContactList)."""
+    if not _has_column(database, "contact_list", "space"):
+        database.execute_sql("ALTER TABLE \"contact_list\" ADD COLUMN \"space\" VARCHAR(16) NOT NULL DEFAULT 'list'")
+    database.execute_sql("UPDATE \"contact_list\" SET \"space\" = 'resource' WHERE \"kind\" = 'resource'")
+    database.execute_sql('DROP INDEX IF EXISTS "contact_list_account_id_number"')
+    database.execute_sql('CREATE UNIQUE INDEX IF NOT EXISTS "contact_list_account_id_space_number" '
+                         'ON "contact_list" ("account_id", "space", "number")')
+
+
+# Each entry upgrades the schema from version i to i+1 and is idempotent: a fresh store, built by
+# create_tables in its latest shape, runs them all too.
 MIGRATIONS: list = [
     create_address_index,  # 2: membership addresses, for lookups by a subscription's own address
+    list_id_spaces,  # 3: per-space list numbers
 ]
 CURRENT = 1 + len(MIGRATIONS)
 
@@ -16,7 +45,9 @@ def migrate(url: str | None = None) -> int:
     """Create or upgrade the schema; returns the version now in place."""
     database = store.open_database(url)
     with store.write_transaction("schema"):
-        database.create_tables(MODELS, safe=True)
+        # Only new tables are created whole: an existing table's new columns and indexes are the
+        # migrations' business (an index on a column a migration has yet to add would fail).
+        database.create_tables([m for m in MODELS if not _has_table(database, m._meta.table_name)], safe=True)
         done = {row.version for row in SchemaVersion.select()}
         if 1 not in done:
             SchemaVersion.create(version=1)

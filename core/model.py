@@ -81,6 +81,7 @@ class Lookup:
     value: Any = None
     channels: tuple[str, ...] = ()
     lists: tuple[int, ...] = ()
+    list_kind: str | None = None  # the id space `lists` are numbered in (catalog.space_of)
 
 
 MEMBERSHIP_ADDRESS = "address"  # the Membership.attrs key that holds ListChange.address

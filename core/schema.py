@@ -73,10 +73,16 @@ class FieldDef(Base):
 
 
 class ContactList(Base):
-    """A list / segment / address book / resource in the account's id space."""
+    """A list / segment / address book / resource, numbered in one of its account's id spaces.
+
+    Lists, segments and address books share the "list" space (one dialect's list is another's
+    segment); resources number themselves apart ("resource"), since a client can have resource 1
+    and segment 1 at once.
+    """
 
     account = pw.ForeignKeyField(Account, on_delete="CASCADE")
     database = pw.ForeignKeyField(Database, backref="lists", on_delete="CASCADE")
+    space = pw.CharField(max_length=16, default="list")
     number = pw.IntegerField()
     title = pw.CharField(max_length=500)
     kind = pw.CharField(max_length=20, default="list")
@@ -84,7 +90,7 @@ class ContactList(Base):
     created_at = pw.DateTimeField(default=now)
 
     class Meta:
-        indexes = ((("account", "number"), True), (("database", "title"), False))
+        indexes = ((("account", "space", "number"), True), (("database", "title"), False))
 
 
 class Tag(Base):

@@ -72,7 +72,7 @@ def _start_job(account_id: int, cmd: c.StartJob):
         wanted = sorted({int(n) for n in cmd.lists})
         if wanted:
             found = {r.number for r in ContactList.select(ContactList.number).where(
-                (ContactList.account == account_id) & ContactList.number.in_(wanted))}
+                (ContactList.account == account_id) & (ContactList.space == "list") & ContactList.number.in_(wanted))}
             missing = [n for n in wanted if n not in found]
             if missing:
                 raise CoreError(errors.UNKNOWN_LIST, f"List not found: {','.join(map(str, missing))}", ids=missing)
@@ -104,8 +104,8 @@ HANDLERS = {
     c.GetLists: lambda a, cmd: catalog.lists(a, cmd.database, cmd.kind, cmd.number, cmd.with_counts),
     c.CreateList: lambda a, cmd: catalog.create_list(a, cmd.title, cmd.database, cmd.kind, cmd.attrs,
                                                      unique_title=cmd.unique_title),
-    c.UpdateList: lambda a, cmd: catalog.update_list(a, cmd.number, cmd.title, cmd.attrs),
-    c.DeleteList: lambda a, cmd: catalog.delete_list(a, cmd.number),
+    c.UpdateList: lambda a, cmd: catalog.update_list(a, cmd.number, cmd.title, cmd.attrs, kind=cmd.kind),
+    c.DeleteList: lambda a, cmd: catalog.delete_list(a, cmd.number, cmd.kind),
     c.GetFields: lambda a, cmd: catalog.fields(a, cmd.database),
     c.CreateField: lambda a, cmd: catalog.create_field(a, cmd.name, cmd.type, cmd.database, cmd.public_name,
                                                        cmd.allowed_values, cmd.attrs),

@@ -16,6 +16,7 @@ import jsonschema
 import yaml
 
 from . import accounts as account_ops
+from . import catalog
 from . import db as store
 from .schema import Account, ContactList, Credential, Database, FieldDef
 
@@ -89,7 +90,8 @@ def _check_account(here: str, account: dict, existing: Account | None, key_owner
     problems = []
     problems += _duplicates(here, "databases", account.get("databases", []), "id")
     problems += _duplicates(here, "databases", account.get("databases", []), "profile_key")
-    problems += _duplicates(here, "lists", account.get("lists", []), "id")
+    problems += _duplicates(here, "lists", account.get("lists", []), "id",
+                            scope=lambda item: catalog.space_of(item.get("kind")))
     problems += _duplicates(here, "fields", account.get("fields", []), "id")
     declared = {d["id"] for d in account.get("databases", [])} | {1}
     if existing is not None:
@@ -128,17 +130,19 @@ def _duplicate_names(here: str, kind: str, items: list, attribute: str, label: s
     return problems
 
 
-def _duplicates(here: str, kind: str, items: list, attribute: str) -> list[Problem]:
+def _duplicates(here: str, kind: str, items: list, attribute: str, scope=None) -> list[Problem]:
+    """Items with the same `attribute` (within the same `scope(item)`, when given: an id space)."""
     seen, problems = {}, []
     for i, item in enumerate(items):
         value = item.get(attribute)
         if value is None:
             continue
-        if value in seen:
+        key = (scope(item) if scope else None, value)
+        if key in seen:
             problems.append(Problem(f"{here}.{kind}[{i}].{attribute}",
-                                    f"duplicate {attribute} {value!r} (also at {here}.{kind}[{seen[value]}])"))
+                                    f"duplicate {attribute} {value!r} (also at {here}.{kind}[{seen[key]}])"))
         else:
-            seen[value] = i
+            seen[key] = i
     return problems
 
 
@@ -182,9 +186,11 @@ def _apply_account(spec: dict, summary: Summary) -> Account:
         attrs = dict(item.get("attrs", {}))
         if item.get("channels"):
             attrs["channels"] = item["channels"]
-        values = {"title": item["title"], "kind": item.get("kind", "list"), "attrs": attrs,
-                  "database": databases[item.get("database", 1)].id}
-        _upsert_numbered(ContactList, account, item["id"], values, "lists", summary)
+        kind = item.get("kind", "list")
+        values = {"title": item["title"], "kind": kind, "attrs": attrs, "database": databases[item.get("database", 1)].id}
+        space = catalog.space_of(kind)
+        _upsert_numbered(ContactList, account, item["id"], {**values, "space": space}, "lists", summary,
+                         ContactList.space == space)
     for item in spec.get("fields", []):
         values = {"name": item["name"], "type": item.get("type", "string"), "public_name": item.get("public_name"),
                   "allowed_values": item.get("allowed_values"), "attrs": item.get("attrs", {}),
@@ -205,8 +211,9 @@ def _apply_key(account: Account, spec: dict, summary: Summary) -> None:
         _update(row, values, "keys", summary)
 
 
-def _upsert_numbered(model, account: Account, number: int, values: dict, kind: str, summary: Summary) -> None:
-    row = model.get_or_none((model.account == account.id) & (model.number == number))
+def _upsert_numbered(model, account: Account, number: int, values: dict, kind: str, summary: Summary,
+                     where=True) -> None:
+    row = model.get_or_none((model.account == account.id) & (model.number == number) & where)
     if row is None:
         model.create(account=account, number=number, **values)
         summary.created[kind] += 1

@@ -71,3 +71,23 @@ def test_documented_requests_work_with_the_clients_own_token_and_ids(app):
     # db_id 24 is its own database: the same email is another profile there.
     assert call(app, "profiles/get", {"token": "abcdefghijklmnqrstuvwxyz", "db_id": 24,
                                       "email": "example@example.com"})["error"] == 404
+
+
+def test_resource_1_and_segment_1_are_two_objects(app):
+    """Altcraft numbers resources and segments apart; a migrated client keeps both of its ids 1."""
+    from core import contacts
+    from core.schema import Account
+
+    setup.apply(setup.load(EXAMPLE.read_text()))
+    token = "bfc505684d774e52b188fa1f003cd5ed"
+    request = {"token": token, "db_id": 1, "matching": "email", "email": "both@example.com",
+               "add_to_segments": [1],
+               "data": {"email": "both@example.com",
+                        "subscriptions": [{"channel": "email", "email": "both@example.com", "resource_id": 1}]}}
+    profile = ok(call(app, "profiles/import", request))["profile_id"]
+    subscriptions = ok(call(app, "subscriptions/list", {"token": token, "db_id": 1, "profile_id": profile}))["data"]
+    assert [s["resource_id"] for s in subscriptions] == [1]
+    account = Account.get(Account.name == "northwind-retail")
+    view = contacts.find(account.id, "email", "both@example.com")
+    assert sorted((m.kind, m.list, m.title) for m in view.memberships) == [
+        ("resource", 1, "Newsletter"), ("segment", 1, "VIP")]

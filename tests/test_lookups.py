@@ -23,7 +23,8 @@ def lists(account):
 
 
 def subscribed(address, number=1, channel="email", **options):
-    return ListChange(number, None, channel, address=address, **options)
+    """A subscription to resource `number` (resources number themselves apart from plain lists)."""
+    return ListChange(number, None, channel, address=address, **{"kind": "resource", **options})
 
 
 def test_a_lookup_finds_by_one_email_while_the_item_writes_another(account):
@@ -36,12 +37,13 @@ def test_a_lookup_finds_by_one_email_while_the_item_writes_another(account):
 
 def test_member_lookups_respect_channels_and_lists_and_see_the_batch(account, lists):
     items = [ContactChange(identities={"email": "a@example.com"}, lists=[subscribed("sub@example.com", 1)]),
-             ContactChange(lookups=(Lookup("member", "sub@example.com", ("email",), (1,)),), attrs={"city": "Riga"})]
+             ContactChange(lookups=(Lookup("member", "sub@example.com", ("email",), (1,), "resource"),),
+                           attrs={"city": "Riga"})]
     created, found = run(account, items)
     assert found.contact_id == created.contact_id and found.outcome == "updated"
     miss = [ContactChange(lookups=(Lookup("member", "sub@example.com", ("sms",)),), attrs={"city": "X"}),
-            ContactChange(lookups=(Lookup("member", "sub@example.com", (), (2,)),), attrs={"city": "X"}),
-            ContactChange(lookups=(Lookup("member", "sub@example.com", (), (99,)),), attrs={"city": "X"})]
+            ContactChange(lookups=(Lookup("member", "sub@example.com", (), (2,), "resource"),), attrs={"city": "X"}),
+            ContactChange(lookups=(Lookup("member", "sub@example.com", (), (99,), "resource"),), attrs={"city": "X"})]
     assert [r.error.code for r in run(account, miss, mode="update")] == [errors.CONTACT_NOT_FOUND] * 3
     hit = run(account, [ContactChange(lookups=(Lookup("email", "nobody@example.com"),
                                                Lookup("member", "sub@example.com")), attrs={"city": "Oslo"})])[0]
@@ -75,9 +77,11 @@ def test_unfitting_lists_fail_the_item_or_are_dropped_when_optional(account, lis
 
 def test_status_none_subscribes_new_memberships_and_keeps_existing_ones(account, lists):
     run(account, [ContactChange(identities={"email": "a@example.com"},
-                                lists=[ListChange(1, "unsubscribed", attrs={"priority": 1, "cf": {"a": 1}})])])
+                                lists=[ListChange(1, "unsubscribed", attrs={"priority": 1, "cf": {"a": 1}},
+                                                  kind="resource")])])
     run(account, [ContactChange(identities={"email": "a@example.com"},
-                                lists=[ListChange(1, None, attrs={"cf": {"b": 2}}), ListChange(2, None)])])
+                                lists=[ListChange(1, None, attrs={"cf": {"b": 2}}, kind="resource"),
+                                       ListChange(2, None, kind="resource")])])
     rows = {m.list.number: m for m in Membership.select()}
     assert rows[1].status == "unsubscribed" and rows[1].attrs == {"priority": 1, "cf": {"a": 1, "b": 2}}
     assert rows[2].status == "subscribed" and rows[2].subscribed_at is not None

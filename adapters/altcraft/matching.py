@@ -14,7 +14,7 @@ from core.errors import CoreError
 from core.model import Lookup
 
 from .params import as_list, incorrect, integer, is_scalar
-from .subscriptions import CC_CHANNELS, cc_address, push_address
+from .subscriptions import CC_CHANNELS, RESOURCE, cc_address, push_address
 
 MODES = ("email", "email_profile", "email_sub", "phone", "phone_sub", "profile_id", "push_sub", "custom",
          "custom_sub", "email_phone", "email_phone_sub")
@@ -60,7 +60,7 @@ def lookups(matching: str, sources: list[dict], data: dict, sub_addresses: dict)
     scope = (integer(resource, "resource_id"),) if resource is not None else ()
 
     def member(address, channels):
-        return Lookup("member", address, channels, scope)
+        return Lookup("member", address, channels, scope, RESOURCE)
 
     found: list[Lookup] = []
     custom = None
