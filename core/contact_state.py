@@ -146,7 +146,7 @@ def new_status(state: ContactState, column: str, requested, default: str, cmd: U
     return current, errors.STATUS_LOCKED
 
 
-def apply_identities(state: ContactState, item: ContactChange, ids: dict, cmd: UpsertCommand) -> dict:
+def apply_identities(state: ContactState, item: ContactChange, ids: dict) -> dict:
     """Write the item's identities; returns {kind: (old, new)} for those that changed."""
     changed = {}
     if state.is_new:  # nothing stored yet: every given identity is simply set

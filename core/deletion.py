@@ -12,7 +12,7 @@ from .schema import Contact
 def delete(account_id: int, kind: str, values: list, database: int | None = 1, erase: bool = False) -> list:
     """For each value in order, the id of the contact deleted, or None when no live contact had it.
 
-    All the contacts named by one identity value go (eSputnik may keep several with one email).
+    All the contacts named by one identity value go (a store may keep several with one email).
     """
     with store.write_transaction(f"account:{account_id}"):
         normalised = []

@@ -1,6 +1,6 @@
 """Public contact ids: the numeric id, and the 24-hex-character profile id derived from it.
 
-Altcraft clients expect profile ids shaped like MongoDB ObjectIds. Deriving them from the numeric
+Some clients expect profile ids shaped like MongoDB ObjectIds. Deriving them from the numeric
 id through a fixed invertible permutation of 96-bit numbers makes them look opaque, keeps them
 stable, and needs neither a column nor an index: a profile id decodes back to the contact id.
 """

@@ -41,7 +41,7 @@ UNSET: Any = _Unset()  # "not supplied": leave the stored value alone (None mean
 
 @dataclass(frozen=True, slots=True)
 class DatabaseRef:
-    """A database named by one of its attributes instead of its number (Icomm's profile key).
+    """A database named by one of its attributes instead of its number (e.g. a profile key).
 
     Wherever a command takes a database number it may take this instead; `catalog.database`
     resolves it within the caller's account only, so another account's value names nothing.
@@ -107,7 +107,7 @@ class ContactChange:
     lists_mode: str | None = None  # None: the command's lists_mode
     replace_lists_of: tuple[str, ...] = ()  # replace memberships of these channels only
     delete: bool = False
-    clear_identities: tuple[str, ...] = ()  # identities to remove (e.g. eSputnik contactFields)
+    clear_identities: tuple[str, ...] = ()  # identities to remove (a client said the field is now empty)
     merge_attrs: dict[str, Any] | None = None  # attrs merged into, not replaced: dicts by key, lists appended
     error: CoreError | None = None  # set by an adapter that already knows this item is bad
     warnings: list[tuple[str, str]] = field(default_factory=list)  # adapter-found warnings

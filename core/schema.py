@@ -45,7 +45,7 @@ class Credential(Base):
 
 
 class Database(Base):
-    """An audience: Altcraft db_id / Icomm profile; `number` lives in the account's id space."""
+    """An audience (a numbered database, a profile); `number` lives in the account's id space."""
 
     account = pw.ForeignKeyField(Account, backref="databases", on_delete="CASCADE")
     number = pw.IntegerField()
@@ -105,7 +105,7 @@ class Tag(Base):
 class Contact(Base):
     """One person in one database.
 
-    Identities are plain indexed columns, not unique constraints: some dialects (eSputnik) keep
+    Identities are plain indexed columns, not unique constraints: some dialects keep
     several contacts with one address. Writers of one database are serialised instead
     (db.write_transaction), which is what keeps identities unique where a dialect wants it.
     """

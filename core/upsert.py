@@ -285,7 +285,7 @@ class _Batch:
             self._remember(position, state)
             return self._result("deleted", state, warnings)
         fresh = state.is_new or state.wiped
-        changed = apply_identities(state, item, ids, cmd)
+        changed = apply_identities(state, item, ids)
         for kind, (old, new) in changed.items():
             if old is not None:
                 self._unindex(state, kind, old)
