@@ -9,6 +9,7 @@ from . import errors
 from .errors import CoreError
 from .normalize import now
 from .schema import Account, Credential, Database
+from .sql_bulk import select_eq
 
 
 def key_hash(secret: str) -> str:
@@ -82,7 +83,9 @@ def authenticate(secret: str | None, dialect: str, username: str | None = None) 
     """The account id a key opens for a dialect; raises CoreError(unauthorized) otherwise."""
     if not secret:
         raise CoreError(errors.UNAUTHORIZED, "API key is missing", missing=True)
-    row = Credential.get_or_none((Credential.key_hash == key_hash(secret)) & Credential.revoked_at.is_null())
+    found = select_eq(Credential, {"key_hash": key_hash(secret), "revoked_at": None},
+                      ["account", "dialect", "username"])
+    row = found[0] if found else None
     if row is None or (row.dialect not in (None, dialect)):
         raise CoreError(errors.UNAUTHORIZED, "Invalid API key")
     if row.username is not None and username is not None and row.username != username:

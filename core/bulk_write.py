@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from itertools import islice
+from operator import itemgetter
 
 from . import catalog
 from . import db as store
@@ -21,23 +22,25 @@ def chunks(rows: list, width: int):
         yield chunk
 
 
+_ROW_COLUMNS = ["id", *CONTACT_COLUMNS]
+_row_values = itemgetter(*_ROW_COLUMNS)  # a contact row dict -> the tuple the statements take
+
+
 def insert_contacts(states) -> None:
     """INSERT the new contacts under ids taken beforehand, so later rows can refer to them."""
     if not states:
         return
     for state, contact_id in zip(states, store.allocate_ids(Contact._meta.table_name, len(states))):
         state.row["id"] = contact_id
-    columns = ["id", *CONTACT_COLUMNS]
-    insert_rows(Contact, columns, [tuple(s.row[c] for c in columns) for s in states])
+    insert_rows(Contact, _ROW_COLUMNS, [_row_values(s.row) for s in states])
 
 
 def update_contacts(states) -> None:
     """UPDATE many contacts in one statement: an upsert on the primary key, full rows."""
     if not states:
         return
-    columns = ["id", *CONTACT_COLUMNS]
-    rows = [tuple(s.row[c] for c in columns) for s in states]
-    insert_rows(Contact, columns, rows, conflict=["id"],
+    rows = [_row_values(s.row) for s in states]
+    insert_rows(Contact, _ROW_COLUMNS, rows, conflict=["id"],
                 update=[c for c in CONTACT_COLUMNS if c not in ("account", "database")])
 
 

@@ -10,7 +10,7 @@ from . import errors
 from .errors import CoreError
 from .model import DatabaseRef
 from .schema import Contact, ContactList, ContactTag, Database, FieldDef, Membership, Tag
-from .sql_bulk import update_rows
+from .sql_bulk import select_eq, update_rows
 
 FIELD_TYPES = frozenset({"string", "text", "number", "date", "datetime", "bool", "enum", "tag", "ip", "email"})
 
@@ -27,9 +27,12 @@ def next_number(model, account_id: int, space: str | None = None) -> int:
     return (query.scalar() or 0) + 1
 
 
+SPACE_BY_KIND = {"resource": "resource"}  # kinds numbered apart; every other kind shares "list"
+
+
 def space_of(kind: str | None) -> str:
     """The id space lists of a kind are numbered in (kind None: the shared "list" space)."""
-    return "resource" if kind == "resource" else "list"
+    return SPACE_BY_KIND.get(kind, "list")
 
 
 # -- databases -------------------------------------------------------------------------------
@@ -40,10 +43,10 @@ def database(account_id: int, number: int | DatabaseRef = 1) -> Database:
         number = int(number)
     except (TypeError, ValueError):
         raise CoreError(errors.UNKNOWN_DATABASE, f"Database {number!r} not found", database=number) from None
-    row = Database.get_or_none((Database.account == account_id) & (Database.number == number))
-    if row is None:
+    found = select_eq(Database, {"account": account_id, "number": number})
+    if not found:
         raise CoreError(errors.UNKNOWN_DATABASE, f"Database {number} not found", database=number)
-    return row
+    return found[0]
 
 
 def database_by_attr(account_id: int, attr: str, value) -> Database:

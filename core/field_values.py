@@ -7,6 +7,7 @@ from . import errors, normalize
 from .errors import CoreError
 from .model import UNSET, ContactChange, UpsertCommand
 from .schema import Database, FieldDef
+from .sql_bulk import select_eq
 
 
 class FieldResolver:
@@ -27,7 +28,7 @@ class FieldResolver:
             return
         attribute = "number" if self.cmd.field_key == "number" else "name"
         known, folded = {}, {}
-        for row in FieldDef.select().where(FieldDef.database == self.database.id):
+        for row in select_eq(FieldDef, {"database": self.database.id}):
             known[_ref(getattr(row, attribute), attribute)] = row
             if self.cmd.field_key == "name_ci":
                 # Two names that differ only in case make that spelling ambiguous: exact names still work.

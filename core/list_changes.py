@@ -26,7 +26,7 @@ class ListResolver:
     @staticmethod
     def key(change: ListChange) -> tuple[str, int | str]:
         """A list reference within its id space: the same number names different lists in two spaces."""
-        return catalog.space_of(change.kind), change.list
+        return catalog.SPACE_BY_KIND.get(change.kind, "list"), change.list
 
     def id_of(self, change: ListChange) -> int:
         return self.ids[self.key(change)]

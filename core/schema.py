@@ -12,7 +12,11 @@ class JSONField(pw.TextField):
     """JSON in a text column: identical on both backends, orjson-fast both ways."""
 
     def db_value(self, value):
-        return None if value is None else orjson.dumps(value, default=str).decode()
+        if value is None:
+            return None
+        if not value and value.__class__ is dict:
+            return "{}"  # most rows carry some empty mapping; no need to serialise it
+        return orjson.dumps(value, default=str).decode()
 
     def python_value(self, value):
         return None if value is None else orjson.loads(value)

@@ -20,7 +20,7 @@ from .field_values import FieldResolver
 from .list_changes import ListResolver, apply_list_changes
 from .model import CHANNEL_STATUSES, BatchResult, ContactChange, ItemResult, UpsertCommand
 from .schema import Account, Contact, ContactTag, Membership, Suppression, Tag
-from .sql_bulk import select_where_in
+from .sql_bulk import select_eq, select_where_in
 from .lookups import BatchLookups
 from .update_scope import scope_update, scoped
 
@@ -190,7 +190,7 @@ class _Batch:
 
     def _contact_room(self) -> int | None:
         """How many contacts the account may still gain before its limit (None: no limit)."""
-        limit = Account.get_by_id(self.account_id).contact_limit
+        limit = select_eq(Account, {"id": self.account_id}, ["id", "contact_limit"])[0].contact_limit
         if limit is None:
             return None
         live = Contact.select().where((Contact.account == self.account_id) & Contact.deleted_at.is_null()).count()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from urllib.parse import parse_qsl
 
 from falcon.media.multipart import MultipartFormHandler
@@ -80,8 +81,12 @@ def nest(pairs: list[tuple[str, str]]) -> dict:
     return result
 
 
-def _path(key: str) -> list[str] | None:
-    """'a[b][]' -> ['a', 'b', '']; None for a plain name or unbalanced brackets (kept literally)."""
+@lru_cache(maxsize=65536)
+def _path(key: str) -> tuple[str, ...] | None:
+    """'a[b][]' -> ('a', 'b', ''); None for a plain name or unbalanced brackets (kept literally).
+
+    Remembered: every import of a client sends the same keys (data[0][0] … data[499][9]).
+    """
     opening = key.find("[")
     if opening <= 0 or key[-1] != "]":
         return None
@@ -92,7 +97,7 @@ def _path(key: str) -> list[str] | None:
     name = key[:opening]
     if "]" in name:
         return None
-    return [name, *inner]
+    return (name, *inner)
 
 
 def _next_index(node: dict) -> str:
