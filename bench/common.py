@@ -51,17 +51,26 @@ def timed(fn, *args) -> float:
 
 def import_passes(url: str, send, warm: list[bytes], fresh: list[bytes], parse) -> tuple[float, float, float, float]:
     """Seconds for the gateway to take `fresh` as new contacts, then again as updates (after
-    `warm`), and for the raw limit to do the same: parse(fresh) -> (seconds, rows), rows written
-    twice by raw_store_limit into a store beside the gateway's. Returns (gateway inserts,
-    gateway updates, raw inserts, raw updates)."""
+    `warm`), and for the raw limit to do the same: parse([body]) -> (seconds, rows), rows written
+    by a RawStore beside the gateway's store. Returns (gateway inserts, gateway updates, raw
+    inserts, raw updates).
+
+    Gateway and raw limit take the requests in turn, one each, so a slower stretch of a shared
+    machine weighs on both sides alike.
+    """
     send(warm)
-    inserts = timed(send, fresh)
-    updates = timed(send, fresh)
     folder = url.split("///", 1)[1].rsplit("/", 1)[0]
-    parse_seconds, parsed = parse(fresh)
-    raw_inserts = parse_seconds + raw_store_limit(f"{folder}/raw.db", parsed)
-    raw_updates = parse_seconds + raw_store_limit(f"{folder}/raw.db", parsed)
-    return inserts, updates, raw_inserts, raw_updates
+    raw = RawStore(f"{folder}/raw.db")
+    totals = []
+    for _ in ("inserts", "updates"):
+        gateway = limit = 0.0
+        for body in fresh:
+            gateway += timed(send, [body])
+            parse_seconds, rows = parse([body])
+            limit += parse_seconds + raw.write(rows[0])
+        totals.append((gateway, limit))
+    raw.close()
+    return totals[0][0], totals[1][0], totals[0][1], totals[1][1]
 
 
 def raw_sqlite_limit(db_path: str, bodies: list[bytes], columns: list[str]) -> float:
@@ -94,59 +103,76 @@ def raw_sqlite_limit(db_path: str, bodies: list[bytes], columns: list[str]) -> f
     return elapsed
 
 
-def raw_store_limit(db_path: str, rows_per_body: list[list[tuple]]) -> float:
-    """Seconds to store already-parsed rows (email, phone, fields JSON, list id) in the gateway's
-    own tables: one IN look-up, then executemany INSERT / UPDATE of the contacts and executemany
-    INSERT of their list memberships, per request.
+class RawStore:
+    """The raw limit's store: already-parsed rows (email, phone, fields JSON, list id) written into
+    the gateway's own tables with one IN look-up, then executemany INSERT / UPDATE of the contacts
+    and executemany INSERT of their list memberships, per request.
 
     The tables and indexes are the gateway's (created by its migration), so this is the floor of
     "write these contacts, with their lists, into this store", without any rule or reply.
     """
-    from core import db as store, migrate
 
-    url = f"sqlite:///{db_path}"
-    store.open_database(url)
-    migrate.migrate(url)
-    store.database().close()
-    connection = sqlite3.connect(db_path, isolation_level=None)
-    connection.execute("PRAGMA journal_mode=wal")
-    connection.execute("PRAGMA synchronous=normal")
-    connection.execute("INSERT OR IGNORE INTO account (id, name, settings, created_at) VALUES (1, 'raw', '{}', "
-                       "'2026-01-01 00:00:00')")
-    connection.execute("INSERT OR IGNORE INTO database (id, account_id, number, name, attrs) VALUES (1, 1, 1, '', '{}')")
-    connection.execute("INSERT OR IGNORE INTO contact_list (id, account_id, database_id, number, title, kind, attrs, "
-                       "created_at) VALUES (1, 1, 1, 1, 'One', 'list', '{}', '2026-01-01 00:00:00')")
-    insert = ("INSERT INTO contact (id, account_id, database_id, email, phone, email_status, phone_status, confirmed, "
+    INSERT = ("INSERT INTO contact (id, account_id, database_id, email, phone, email_status, phone_status, confirmed, "
               "attrs, fields, channels, source, created_at, updated_at) "
               "VALUES (?, 1, 1, ?, ?, 'new', 'active', 1, '{}', ?, '{}', 'raw', ?, ?)")
-    update = "UPDATE contact SET phone = ?, fields = ?, updated_at = ? WHERE id = ?"
-    member = ("INSERT INTO membership (contact_id, list_id, channel, status, subscribed_at, updated_at, attrs) "
+    UPDATE = "UPDATE contact SET phone = ?, fields = ?, updated_at = ? WHERE id = ?"
+    MEMBER = ("INSERT INTO membership (contact_id, list_id, channel, status, subscribed_at, updated_at, attrs) "
               "VALUES (?, ?, 'email', 'subscribed', ?, ?, '{}') ON CONFLICT DO NOTHING")
-    stamp = "2026-01-01 00:00:00"
-    start = time.perf_counter()
-    for rows in rows_per_body:
+    STAMP = "2026-01-01 00:00:00"
+
+    def __init__(self, db_path: str):
+        from core import db as store, migrate
+
+        url = f"sqlite:///{db_path}"
+        previous = store.database_url() if store.proxy.obj is None else store._url
+        migrate.migrate(url)
+        store.open_database(previous)  # the gateway goes on with its own store
+        self.connection = sqlite3.connect(db_path, isolation_level=None)
+        self.connection.execute("PRAGMA journal_mode=wal")
+        self.connection.execute("PRAGMA synchronous=normal")
+        self.connection.execute("INSERT OR IGNORE INTO account (id, name, settings, created_at) "
+                                "VALUES (1, 'raw', '{}', '2026-01-01 00:00:00')")
+        self.connection.execute("INSERT OR IGNORE INTO database (id, account_id, number, name, attrs) "
+                                "VALUES (1, 1, 1, '', '{}')")
+        self.connection.execute("INSERT OR IGNORE INTO contact_list (id, account_id, database_id, space, number, "
+                                "title, kind, attrs, created_at) VALUES (1, 1, 1, 'list', 1, 'One', 'list', '{}', "
+                                "'2026-01-01 00:00:00')")
+
+    def write(self, rows: list[tuple]) -> float:
+        """Seconds to write one request's rows."""
+        start = time.perf_counter()
+        connection = self.connection
         connection.execute("BEGIN IMMEDIATE")
         emails = [row[0] for row in rows]
         found = dict(connection.execute(
             f"SELECT email, id FROM contact WHERE database_id = 1 AND email IN ({', '.join('?' * len(emails))})",
             emails).fetchall())
         top = connection.execute("SELECT COALESCE(MAX(id), 0) FROM contact").fetchone()[0]
-        ids = {}
-        fresh = []
+        ids, fresh = {}, []
         for email, phone, fields, _ in rows:
             if email not in found and email not in ids:
                 top += 1
                 ids[email] = top
-                fresh.append((top, email, phone, fields, stamp, stamp))
-        connection.executemany(insert, fresh)
-        connection.executemany(update, [(phone, fields, stamp, found[email])
-                                        for email, phone, fields, _ in rows if email in found])
-        connection.executemany(member, [(found.get(email) or ids[email], list_id, stamp, stamp)
-                                        for email, _, _, list_id in rows if list_id])
+                fresh.append((top, email, phone, fields, self.STAMP, self.STAMP))
+        connection.executemany(self.INSERT, fresh)
+        connection.executemany(self.UPDATE, [(phone, fields, self.STAMP, found[email])
+                                             for email, phone, fields, _ in rows if email in found])
+        connection.executemany(self.MEMBER, [(found.get(email) or ids[email], list_id, self.STAMP, self.STAMP)
+                                             for email, _, _, list_id in rows if list_id])
         connection.execute("COMMIT")
-    elapsed = time.perf_counter() - start
-    connection.close()
-    return elapsed
+        return time.perf_counter() - start
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def raw_store_limit(db_path: str, rows_per_body: list[list[tuple]]) -> float:
+    """Seconds for a RawStore to write each request's rows, one request after another."""
+    raw = RawStore(db_path)
+    try:
+        return sum(raw.write(rows) for rows in rows_per_body)
+    finally:
+        raw.close()
 
 
 def parse_rows(bodies: list[bytes]) -> tuple[float, list[list[tuple]]]:

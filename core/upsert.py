@@ -35,6 +35,7 @@ class _Batch:
     def __init__(self, account_id: int, cmd: UpsertCommand):
         self.account_id = account_id
         self.cmd = cmd
+        self.scoped = scoped(cmd)  # asked once: the command's update scope is the same for every item
         self.now = normalize.now()
         self.results: list[ItemResult | None] = [None] * len(cmd.items)
         self.index: dict[str, dict] = defaultdict(lambda: defaultdict(list))
@@ -241,7 +242,7 @@ class _Batch:
                 return self._fail(errors.MISSING_IDENTITY, "No email, phone or external id given", warnings)
         elif cmd.mode == "create" and not state.deleted:
             return self._fail(errors.ALREADY_EXISTS, "Contact already exists", warnings, state)
-        if state is not None and (not state.deleted or restored) and scoped(cmd):
+        if state is not None and self.scoped and (not state.deleted or restored):
             item, ids = scope_update(item, ids, state, cmd, self.fields.key)
         conflict = self._conflict(state, ids)
         if conflict is not None:
