@@ -39,6 +39,25 @@ def handle(req, resp, ex, params):
         resp.set_header(name, value)
 
 
+def sort(ex, *, dialect, core, problem, http, unexpected):
+    """Hand a failure to the dialect's handler for its kind: a refusal the adapter already worded
+    (DialectError), a core error, a gateway-level problem, a Falcon HTTP error, or anything else."""
+    from adapters.common import DialectError
+    from core.errors import CoreError
+
+    from .problems import RequestProblem
+
+    if isinstance(ex, DialectError):
+        return dialect(ex)
+    if isinstance(ex, CoreError):
+        return core(ex)
+    if isinstance(ex, RequestProblem):
+        return problem(ex)
+    if isinstance(ex, falcon.HTTPError):
+        return http(ex)
+    return unexpected()
+
+
 def _expected(ex) -> bool:
     from adapters.common import DialectError
     from core.errors import CoreError

@@ -98,7 +98,7 @@ def test_another_accounts_ids_are_not_found(dd, app):
     assert dd.put(f"/v2/contacts/{their_contact}", {"email": "a@example.com"}).status_int == 404
     assert dd.delete(f"/v2/contacts/{their_contact}").status_int == 404
     assert dd.get(f"/contacts/v3/contactId/{their_contact}").status_int == 404
-    assert dd.get(f"/contacts/v3/email/theirs@example.com").status_int == 404
+    assert dd.get("/contacts/v3/email/theirs@example.com").status_int == 404
     assert dd.get(f"/contacts/v3/import/{their_import}").json["errorCode"] == "contacts:importNotFound"
     assert dd.get(f"/v2/contacts/import/{their_import}").json["status"] == "Unknown"
     report = dd.imported([{"matchIdentifier": "email", "identifiers": {"email": "b@example.com"}, "lists": [777]}])

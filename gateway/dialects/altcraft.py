@@ -7,8 +7,8 @@ from adapters.altcraft import errors, xml_shape
 from adapters.altcraft.methods import lookup
 from adapters.common import DialectError
 from core import service
-from core.errors import CoreError
 
+from .. import funnel
 from ..body import read_body
 from ..codecs import jsonc
 from ..codecs import xml as xml_codec
@@ -29,16 +29,10 @@ class AltcraftDialect:
     name = "altcraft"
 
     def render_error(self, ex, req):
-        if isinstance(ex, DialectError):
-            code, text = ex.code, ex.message
-        elif isinstance(ex, CoreError):
-            code, text = errors.from_core(ex)
-        elif isinstance(ex, RequestProblem):
-            code, text = errors.from_problem(ex)
-        elif isinstance(ex, falcon.HTTPError):
-            code, text = errors.INCORRECT_REQUEST, f"Incorrect request: {ex.description or ex.title}"
-        else:
-            code, text = errors.unexpected()
+        code, text = funnel.sort(
+            ex, dialect=lambda e: (e.code, e.message), core=errors.from_core, problem=errors.from_problem,
+            http=lambda e: (errors.INCORRECT_REQUEST, f"Incorrect request: {e.description or e.title}"),
+            unexpected=errors.unexpected)
         fmt = getattr(req.context, "altcraft_format", "json")
         # Clients read the outcome from `error`; only a failure of the gateway itself is an HTTP error.
         status = falcon.HTTP_500 if code == errors.INTERNAL else falcon.HTTP_200

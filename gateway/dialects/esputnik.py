@@ -19,8 +19,8 @@ from adapters.esputnik.methods import lookup
 from adapters.esputnik.wire import NAMESPACE
 from core import service
 from core.commands import StartJob
-from core.errors import CoreError
 
+from .. import funnel
 from ..body import read_body
 from ..codecs import jaxb, jsonc, xml
 from ..problems import RequestProblem
@@ -39,18 +39,12 @@ class EsputnikDialect:
 
     def render_error(self, ex, req):
         headers = {}
-        if isinstance(ex, DialectError):
-            status, text = errors.from_dialect(ex)
-            if ex.details.get("allowed"):
-                headers["Allow"] = ", ".join(ex.details["allowed"])
-        elif isinstance(ex, CoreError):
-            status, text = errors.from_core(ex)
-        elif isinstance(ex, RequestProblem):
-            status, text = errors.from_problem(ex.kind, ex.message)
-        elif isinstance(ex, falcon.HTTPError):
-            status, text = errors.from_status(ex.status_code, ex.description)
-        else:
-            status, text = errors.unexpected()
+        if isinstance(ex, DialectError) and ex.details.get("allowed"):
+            headers["Allow"] = ", ".join(ex.details["allowed"])
+        status, text = funnel.sort(ex, dialect=errors.from_dialect, core=errors.from_core,
+                                   problem=lambda e: errors.from_problem(e.kind, e.message),
+                                   http=lambda e: errors.from_status(e.status_code, e.description),
+                                   unexpected=errors.unexpected)
         if status == 401:
             headers["WWW-Authenticate"] = 'Basic realm="api"'
         return falcon.code_to_http_status(status), TEXT, text.encode("utf-8"), headers

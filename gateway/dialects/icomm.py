@@ -11,10 +11,11 @@ import orjson
 from adapters.common import DialectError
 from adapters.icomm import errors, wire
 from adapters.icomm.operations import resolve
+from core import errors as core_errors
 from core import service
 from core.errors import CoreError
-from core import errors as core_errors
 
+from .. import funnel
 from ..body import read_body
 from ..codecs import jsonc
 from ..problems import RequestProblem
@@ -30,16 +31,10 @@ class IcommDialect:
     name = DIALECT_NAME
 
     def render_error(self, ex, req):
-        if isinstance(ex, DialectError):
-            code, detail = ex.code, ex.message
-        elif isinstance(ex, CoreError):
-            code, detail = errors.from_core(ex)
-        elif isinstance(ex, RequestProblem):
-            code, detail = errors.from_problem(ex)
-        elif isinstance(ex, falcon.HTTPError):
-            code, detail = errors.from_http_status(ex.status_code, ex.description or ex.title)
-        else:
-            code, detail = errors.unexpected()
+        code, detail = funnel.sort(
+            ex, dialect=lambda e: (e.code, e.message), core=errors.from_core, problem=errors.from_problem,
+            http=lambda e: errors.from_http_status(e.status_code, e.description or e.title),
+            unexpected=errors.unexpected)
         operation = getattr(req.context, "icomm_operation", None) or resolve("Contacts")
         status, body = wire.failure(operation.kind, operation.result, code, detail,
                                     getattr(req.context, "icomm_params", None))

@@ -8,13 +8,11 @@ from adapters.common import DialectError
 from adapters.unisender import errors
 from adapters.unisender.methods import lookup
 from core import service
-from core.errors import CoreError
 
+from .. import downloads, funnel
 from ..body import decompress, read_body
 from ..codecs.form import nest, pairs_from_body, pairs_from_query
 from ..worker import enqueue, with_download
-from ..problems import RequestProblem
-from .. import downloads
 
 LANGS = frozenset({"en", "ru", "ua", "it"})
 CONTENT_TYPE = "application/json; charset=utf-8"
@@ -24,16 +22,10 @@ class UnisenderDialect:
     name = "unisender"
 
     def render_error(self, ex, req):
-        if isinstance(ex, DialectError):
-            body = errors.body(ex.code, ex.message)
-        elif isinstance(ex, CoreError):
-            body = errors.from_core(ex)
-        elif isinstance(ex, RequestProblem):
-            body = errors.from_problem(ex)
-        elif isinstance(ex, falcon.HTTPError):
-            body = errors.body("invalid_arg", ex.description or ex.title)
-        else:
-            body = errors.unexpected()
+        body = funnel.sort(ex, dialect=lambda e: errors.body(e.code, e.message), core=errors.from_core,
+                           problem=errors.from_problem,
+                           http=lambda e: errors.body("invalid_arg", e.description or e.title),
+                           unexpected=errors.unexpected)
         # Unisender's clients only read errors from HTTP 200 answers (see adapters/unisender/errors.py).
         return falcon.HTTP_200, CONTENT_TYPE, orjson.dumps(body), None
 
