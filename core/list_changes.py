@@ -1,7 +1,6 @@
 """List references of a batch, resolved once, and the membership rules applied per item."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 from . import catalog, errors
@@ -96,13 +95,13 @@ class ListResolver:
                              ids=[change.list], channel=change.channel)
         return None
 
-    def resolved(self, item: ContactChange, state: ContactState) -> ContactChange:
-        """The item with its list changes in the plain form apply_list_changes takes: optional
-        changes `check` dropped left out, a status of None made the membership's own (subscribed
-        when new), the address written into attrs, and dict attrs merged into the stored ones key
-        by key (so a subscription's custom fields not mentioned keep their values)."""
+    def resolved(self, item: ContactChange, state: ContactState) -> list[ListChange]:
+        """The item's list changes in the plain form apply_list_changes takes: optional changes
+        `check` dropped left out, a status of None made the membership's own (subscribed when new),
+        the address written into attrs, and dict attrs merged into the stored ones key by key (so a
+        subscription's custom fields not mentioned keep their values)."""
         if not self.dropped and all(self._plain(change) for change in item.lists):
-            return item
+            return item.lists
         changes = []
         for change in item.lists:
             if id(change) in self.dropped:
@@ -120,7 +119,7 @@ class ListResolver:
                          for key, value in attrs.items()}
             changes.append(ListChange(list=change.list, status=status, channel=change.channel, at=change.at,
                                       attrs=attrs, kind=change.kind))
-        return replace(item, lists=changes)
+        return changes
 
     @staticmethod
     def _plain(change: ListChange) -> bool:
@@ -142,11 +141,12 @@ class ListResolver:
 
 
 def apply_list_changes(state: ContactState, item: ContactChange, lists: ListResolver, cmd: UpsertCommand,
-                       now: datetime, warnings: list) -> None:
+                       now: datetime, warnings: list, changes: list[ListChange] | None = None) -> None:
+    """Apply `changes` (default: the item's own, already in plain form) to the state's memberships."""
     mode = item.lists_mode or cmd.lists_mode
     mentioned = set()
     memberships = state.memberships
-    for change in item.lists:
+    for change in item.lists if changes is None else changes:
         status = change.status
         key = (lists.id_of(change), change.channel)
         mentioned.add(key)

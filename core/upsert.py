@@ -315,7 +315,7 @@ class _Batch:
         if item.tags is not None:
             self._apply_tags(state, item.tags)
         if item.lists or item.replace_lists_of or item.lists_mode or cmd.lists_mode == "replace":
-            apply_list_changes(state, self.lists.resolved(item, state), self.lists, cmd, self.now, warnings)
+            apply_list_changes(state, item, self.lists, cmd, self.now, warnings, self.lists.resolved(item, state))
             if self.lookups.uses_members:
                 self.lookups.index(state)
         if state.dirty:
