@@ -139,7 +139,8 @@ class RawStore:
                                 "'2026-01-01 00:00:00')")
 
     def write(self, rows: list[tuple]) -> float:
-        """Seconds to write one request's rows."""
+        """Seconds to write one request's rows ((email, phone, fields JSON[, list id]))."""
+        rows = [row if len(row) == 4 else (*row, None) for row in rows]
         start = time.perf_counter()
         connection = self.connection
         connection.execute("BEGIN IMMEDIATE")

@@ -68,10 +68,25 @@ def _plain_e164(text: str) -> str | None:
         code = int(digits[:size])
         if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
             national = digits[size:]
-            if not national or national[0] == "0":
-                return None  # leading zeros (Italy) need the full parser
+            if not national or national[0] == "0" or _may_rewrite(code, national):
+                return None  # leading zeros (Italy), national prefixes: the full parser decides
             return "+" + digits if _possible(code, national) else None
     return None
+
+
+@lru_cache(maxsize=None)
+def _prefix_patterns(code: int) -> tuple:
+    """The regions' national-prefix patterns of a calling code: the parser rewrites numbers they match."""
+    patterns = []
+    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code, ()):
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(code, region)
+        if metadata is not None and metadata.national_prefix_for_parsing:
+            patterns.append(re.compile(metadata.national_prefix_for_parsing))
+    return tuple(patterns)
+
+
+def _may_rewrite(code: int, national: str) -> bool:
+    return any(pattern.match(national) for pattern in _prefix_patterns(code))
 
 
 _POSSIBLE: dict[tuple[int, int], bool] = {}
