@@ -74,6 +74,13 @@ def insert_rows(model, columns: list[str], rows: list[tuple], returning: list[st
     if not rows:
         return []
     database = store.database()
+    values_by_column = list(zip(*rows))
+    if not returning:
+        # A column NULL in every row is left to its default (NULL): fewer values to bind, same rows.
+        keep = [i for i, values in enumerate(values_by_column) if values.count(None) != len(values)]
+        if len(keep) < len(columns):
+            columns = [columns[i] for i in keep]
+            values_by_column = [values_by_column[i] for i in keep]
     fields = [model._meta.fields[name] for name in columns]
     writers = [(i, w) for i, w in enumerate(_writer(f) for f in fields) if w is not None]
     head = f"INSERT INTO {quote(model._meta.table_name)} ({', '.join(quote(f.column_name) for f in fields)}) VALUES "
@@ -88,12 +95,10 @@ def insert_rows(model, columns: list[str], rows: list[tuple], returning: list[st
     if returning:
         tail += " RETURNING " + ", ".join(_column(model, name) for name in returning)
     row_sql = "(" + ", ".join([database.param] * len(fields)) + ")"
-    if writers:
-        # Column by column: one comprehension per converted column instead of a call per cell loop.
-        columns_ = list(zip(*rows))
-        for index, write in writers:
-            columns_[index] = [write(value) for value in columns_[index]]
-        rows = list(zip(*columns_))
+    # Column by column: one comprehension per converted column instead of a call per cell.
+    for index, write in writers:
+        values_by_column[index] = [write(value) for value in values_by_column[index]]
+    rows = list(zip(*values_by_column))
     if store.is_sqlite() and not returning:
         # sqlite3 runs one prepared statement over all rows in C: faster than a giant VALUES list.
         database.cursor().executemany(head + row_sql + tail, rows)
