@@ -8,8 +8,10 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 STAMP="$VENV/.installed-$(sha1sum "$ROOT/pyproject.toml" | cut -c1-12)"
 if [ ! -f "$STAMP" ]; then
-  "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
-  "$VENV/bin/python" -m pip install -q -e "$ROOT[test]"
+  # (grep drops the "Location … is ignored" notes some machines' pip configuration prints)
+  "$VENV/bin/python" -m pip install -q --upgrade pip 2>&1 >/dev/null | grep -v "is ignored" >&2 || true
+  "$VENV/bin/python" -m pip install -q -e "$ROOT[test]" 2>&1 | grep -v "is ignored" >&2 || true
+  "$VENV/bin/python" -c "import gateway, falcon, peewee" || { echo "installing the project failed" >&2; exit 1; }
   rm -f "$VENV"/.installed-* && touch "$STAMP"
 fi
 cd "$ROOT"
