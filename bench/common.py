@@ -108,8 +108,9 @@ class RawStore:
     the gateway's own tables with one IN look-up, then executemany INSERT / UPDATE of the contacts
     and executemany INSERT of their list memberships, per request.
 
-    The tables and indexes are the gateway's (created by its migration), so this is the floor of
-    "write these contacts, with their lists, into this store", without any rule or reply.
+    The tables, indexes and foreign keys are the gateway's (created by its migration and enforced
+    as its store enforces them), so this is the floor of "write these contacts, with their lists,
+    into this store", without any rule or reply.
     """
 
     INSERT = ("INSERT INTO contact (id, account_id, database_id, email, phone, email_status, phone_status, confirmed, "
@@ -128,8 +129,10 @@ class RawStore:
         migrate.migrate(url)
         store.open_database(previous)  # the gateway goes on with its own store
         self.connection = sqlite3.connect(db_path, isolation_level=None)
+        # The store's own settings: WAL, and foreign keys enforced as the schema declares them.
         self.connection.execute("PRAGMA journal_mode=wal")
         self.connection.execute("PRAGMA synchronous=normal")
+        self.connection.execute("PRAGMA foreign_keys=on")
         self.connection.execute("INSERT OR IGNORE INTO account (id, name, settings, created_at) "
                                 "VALUES (1, 'raw', '{}', '2026-01-01 00:00:00')")
         self.connection.execute("INSERT OR IGNORE INTO database (id, account_id, number, name, attrs) "

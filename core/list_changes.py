@@ -4,10 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from . import catalog, errors
+from . import db as store
 from .contact_state import ContactState, Membership
 from .errors import CoreError
 from .model import MEMBERSHIP_ADDRESS, ContactChange, ListChange, UpsertCommand
 from .schema import ContactList, Database
+from .sql_bulk import select_where_in
 
 
 class ListResolver:
@@ -38,20 +40,16 @@ class ListResolver:
             return
         numbers = {r for r in refs if isinstance(r[1], int)}
         titles = {r for r in refs if isinstance(r[1], str)}
-        query = ContactList.select(ContactList.id, ContactList.space, ContactList.number, ContactList.title,
-                                   ContactList.kind, ContactList.attrs).where(ContactList.database == self.database.id)
-        condition = None
-        if numbers:
-            condition = ContactList.number.in_(sorted({n for _, n in numbers}))
-        if titles:
-            by_title = ContactList.title.in_(sorted({t for _, t in titles}))
-            condition = by_title if condition is None else condition | by_title
-        for row in query.where(condition):
-            self.kinds[row.id] = (row.kind, tuple((row.attrs or {}).get("channels") or ()))
-            if (row.space, row.number) in numbers:
-                self.ids[(row.space, row.number)] = row.id
-            if (row.space, row.title) in titles:
-                self.ids.setdefault((row.space, row.title), row.id)
+        conditions = [("number", sorted({n for _, n in numbers})), ("title", sorted({t for _, t in titles}))]
+        rows = select_where_in(ContactList, conditions, where='"database_id" = ' + store.database().param,
+                               params=[self.database.id], columns=["id", "space", "number", "title", "kind", "attrs"])
+        for row in rows:
+            list_id, space = row["id"], row["space"]
+            self.kinds[list_id] = (row["kind"], tuple((row["attrs"] or {}).get("channels") or ()))
+            if (space, row["number"]) in numbers:
+                self.ids[(space, row["number"])] = list_id
+            if (space, row["title"]) in titles:
+                self.ids.setdefault((space, row["title"]), list_id)
         missing_numbers = sorted(n for space, n in numbers if (space, n) not in self.ids)
         if missing_numbers and self.cmd.invalid_lists == "error":
             shown = ",".join(map(str, missing_numbers))
