@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from urllib.parse import parse_qsl
 
 import falcon
@@ -26,7 +27,9 @@ from ..codecs import jaxb, jsonc, xml
 from ..problems import RequestProblem
 from ..worker import enqueue
 
-PATHS = r"/api/(?P<version>v\d+)(?:/(?P<path>.*))?$"
+# `//api/v1/…` is what rubik-esputnik sends with its README's host ("https://esputnik.com/").
+PATHS = r"/+api/+(?P<version>v\d+)(?:/+(?P<path>.*))?$"
+SLASHES = re.compile(r"/{2,}")
 JSON = "application/json;charset=UTF-8"  # as eSputnik labels its answers, strings included
 XML = "application/xml;charset=UTF-8"
 TEXT = "text/plain;charset=UTF-8"
@@ -67,7 +70,7 @@ class EsputnikApi:
             return
         account_id = service.authenticate(api_key(req), "esputnik")
         verb = "GET" if req.method == "HEAD" else req.method
-        method, path_params = lookup(version, path or "", verb)
+        method, path_params = lookup(version, SLASHES.sub("/", path or "").rstrip("/"), verb)
         raw = read_body(req, self.settings.esputnik_max_body)
         body_is_xml = False
         body = None
