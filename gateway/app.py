@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import re
 
 import falcon
 
@@ -19,7 +20,7 @@ def create_app(settings: Settings | None = None, migrate_schema: bool = True) ->
     store.open_database(settings.database_url)
     if migrate_schema:
         migrate.migrate(settings.database_url)
-    app = falcon.App(middleware=[ConnectionPerRequest()])
+    app = falcon.App(middleware=[CollapseSlashes(), ConnectionPerRequest()])
     # Clients of several vendors add or drop a trailing slash; both forms must reach the same route.
     app.req_options.strip_url_path_trailing_slash = True
     app.req_options.auto_parse_form_urlencoded = False
@@ -42,6 +43,15 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(20000, 20, 20)
+
+
+class CollapseSlashes:
+    """`//api//v1/x` routes as `/api/v1/x`: clients that join a base URL ending in "/" with a path
+    starting with one send doubled slashes, and the vendors' front servers (nginx) merge them."""
+
+    def process_request(self, req, resp):
+        if "//" in req.path:
+            req.path = re.sub("/{2,}", "/", req.path)
 
 
 class ConnectionPerRequest:

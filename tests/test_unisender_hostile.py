@@ -185,3 +185,8 @@ def test_internal_errors_are_unisender_shaped(app, account, monkeypatch):
     monkeypatch.setitem(table._BY_LOWER, "getlists", Method(boom, lambda *a: {}))
     code, message = error_of(app.get(f"/en/api/getLists?api_key={account.key}"))
     assert code == "retry_later" and "disk" not in message
+
+
+def test_doubled_slashes_route_like_single_ones(app, account):
+    # A client whose base URL ends in "/" joins it with "/en/api/…".
+    assert app.get(f"//en//api//getLists?api_key={account.key}").json == {"result": []}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from urllib.parse import parse_qsl
 
 import falcon
@@ -27,9 +26,9 @@ from ..codecs import jaxb, jsonc, xml
 from ..problems import RequestProblem
 from ..worker import enqueue
 
-# `//api/v1/…` is what rubik-esputnik sends with its README's host ("https://esputnik.com/").
-PATHS = r"/+api/+(?P<version>v\d+)(?:/+(?P<path>.*))?$"
-SLASHES = re.compile(r"/{2,}")
+# Doubled slashes (rubik-esputnik with its README's host sends `//api/v1/…`) are merged for every
+# dialect before routing (gateway.app.CollapseSlashes).
+PATHS = r"/api/(?P<version>v\d+)(?:/(?P<path>.*))?$"
 JSON = "application/json;charset=UTF-8"  # as eSputnik labels its answers, strings included
 XML = "application/xml;charset=UTF-8"
 TEXT = "text/plain;charset=UTF-8"
@@ -70,7 +69,7 @@ class EsputnikApi:
             return
         account_id = service.authenticate(api_key(req), "esputnik")
         verb = "GET" if req.method == "HEAD" else req.method
-        method, path_params = lookup(version, SLASHES.sub("/", path or "").rstrip("/"), verb)
+        method, path_params = lookup(version, (path or "").rstrip("/"), verb)
         raw = read_body(req, self.settings.esputnik_max_body)
         body_is_xml = False
         body = None

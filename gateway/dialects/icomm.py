@@ -21,8 +21,8 @@ from ..codecs import jsonc
 from ..problems import RequestProblem
 
 # Clients spell the path /Contacts/SaveContact.Json/, /contacts/savecontact.json, SaveContact.json/ …
-# A base URL given with a trailing slash yields //Contacts/…; that reaches the same operation.
-PATH = re.compile(r"/+contacts/+(?P<operation>[^/]+)/*\Z", re.IGNORECASE)
+# (a base URL with a trailing slash gives //Contacts/…, merged before routing by CollapseSlashes).
+PATH = re.compile(r"/contacts/(?P<operation>[^/]+)/*\Z", re.IGNORECASE)
 CONTENT_TYPE = "application/json; charset=utf-8"
 DIALECT_NAME = "icomm"
 
