@@ -107,6 +107,7 @@ call("create invalid contact", Contact(email="not an email").create)
 call("create with unknown field", Contact(email="x@example.com", data_fields={"NOPE": 1}).create)
 bob = Contact(email="bob+news@example.com", data_fields={"FIRSTNAME": "Bob"})
 call("add to address book", bob.add_to_address_book, book)
+call("get by email with a plus", Contact.get_by_email, "bob+news@example.com")  # '+' raw in the path
 call("address book contacts", Contact.get_contacts_from_address_book, book)
 call("all contacts", Contact.get_all)
 call("contacts page", Contact.get_multiple, 1, 1)
