@@ -6,14 +6,12 @@ not run here; see docs/dialects/dotdigital.md, "Real clients exercised".
 """
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import uuid
 
+import pytest
+
 from core import accounts, catalog, contacts, setup
-# The live server fixture and the Python 2 installer are the Unisender clients' (tests/test_real_clients.py).
-from test_real_clients import CLIENTS, live_url, pip2_install, python2  # noqa: F401 - live_url is a fixture
+from real_clients import CLIENTS, interpreter, live_url, pip_install, run_driver  # noqa: F401 - live_url: fixture
 
 USER = "apiuser-908709770324@apiconnector.com"
 
@@ -25,16 +23,21 @@ def dotdigital_account(name: str, password: str):
     return accounts.find_account(name)
 
 
-def test_pypi_dotmailer_client(live_url, tmp_path):
+@pytest.fixture(scope="session")
+def pypi_dotmailer(tmp_path_factory):
+    """(Python 2.7, its packages folder): dotmailer 0.4.2 and the libraries of its time."""
+    python = interpreter("2.7", "PyPI dotmailer 0.4.2 is Python 2 only")
+    return python, pip_install(python, CLIENTS / "dotdigital-python", tmp_path_factory.mktemp("dotmailer"))
+
+
+def test_pypi_dotmailer_client(live_url, pypi_dotmailer, tmp_path):
+    python, packages = pypi_dotmailer
     password = "Passw0rd-" + uuid.uuid4().hex[:12]
     account = dotdigital_account("pypi-dotmailer", password)
-    folder = CLIENTS / "dotdigital-python"
-    packages = pip2_install(folder, tmp_path)
-    result = subprocess.run([python2(), "run.py"], cwd=folder, capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "GATEWAY_URL": live_url, "GATEWAY_USER": USER,
-                                 "GATEWAY_PASSWORD": password, "PYTHONPATH": str(packages), "TMPDIR": str(tmp_path)})
-    assert result.returncode == 0, result.stderr
-    calls = {line["call"]: line for line in map(json.loads, result.stdout.splitlines())}
+    lines = run_driver([python, "run.py"], CLIENTS / "dotdigital-python", {
+        "GATEWAY_URL": live_url, "GATEWAY_USER": USER, "GATEWAY_PASSWORD": password, "PYTHONPATH": str(packages),
+        "TMPDIR": str(tmp_path)})
+    calls = {line["call"]: line for line in lines}
     res = {name: line.get("res") for name, line in calls.items()}
     failed = {name: line["err"] for name, line in calls.items() if not line["ok"]}
     # Errors come back as the library's exception classes, one per ERROR_* code (401: ErrorAccountInvalid).
