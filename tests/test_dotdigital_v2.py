@@ -43,6 +43,9 @@ def test_paging_and_its_limits(dd):
     for i in range(5):
         dd.post("/v2/contacts", {"email": f"c{i}@example.com"})
     assert [c["email"] for c in dd.get("/v2/contacts?select=2&skip=3").json] == ["c3@example.com", "c4@example.com"]
+    # Names in any case, as ASP.NET binds them (the PyPI client sends Select/Skip); the exact one wins.
+    assert [c["email"] for c in dd.get("/v2/contacts?Select=1&SKIP=4").json] == ["c4@example.com"]
+    assert [c["email"] for c in dd.get("/v2/contacts?Select=3&select=1").json] == ["c0@example.com"]
     assert dd.get("/v2/contacts?select=0").status_int == 400
     assert dd.get("/v2/contacts?select=1001").json["message"].endswith("ERROR_PARAMETER_INVALID")
     assert dd.get("/v2/contacts?withFullData=maybe").status_int == 400
@@ -126,3 +129,21 @@ def test_address_books_listed_with_their_subscribed_contacts_and_created(dd):
     assert dd.get("/v2/address-books/12346").json["name"] == "Offers"
     assert dd.get("/v2/address-books/999").json == {"message": "Error: ERROR_ADDRESSBOOK_NOT_FOUND"}
     assert [b["id"] for b in dd.get("/v2/address-books?select=1&skip=1").json] == [12346]
+
+
+def test_a_contact_taken_out_of_an_address_book_stays_in_the_account(dd):
+    catalog.create_list(dd.account.id, "Customers", number=5)
+    ann = dd.post("/v2/address-books/5/contacts", {"email": "ann@example.com"}).json["id"]
+    removed = dd.delete(f"/v2/address-books/5/contacts/{ann}")
+    assert removed.status_int == 204 and removed.body == b""
+    assert dd.get("/v2/address-books/5/contacts").json == []
+    assert dd.get(f"/v2/contacts/{ann}").json["status"] == "Subscribed"
+    assert dd.delete(f"/v2/address-books/5/contacts/{ann}").status_int == 204  # not a member: nothing to do
+    assert dd.delete("/v2/address-books/5/contacts/987654").json == {"message": "Error: ERROR_CONTACT_NOT_FOUND"}
+    assert dd.delete(f"/v2/address-books/6/contacts/{ann}").json == {"message": "Error: ERROR_ADDRESSBOOK_NOT_FOUND"}
+    assert dd.delete(f"/v2/address-books/x/contacts/{ann}").status_int == 404
+    # A suppressed contact can still be taken out (it was put in before it was suppressed).
+    bounced = dd.post("/v2/address-books/5/contacts", {"email": "b@example.com"}).json["id"]
+    Contact.update(email_status="blocked").where(Contact.id == bounced).execute()
+    assert dd.delete(f"/v2/address-books/5/contacts/{bounced}").status_int == 204
+    assert dd.get("/v2/address-books/5").json["contacts"] == 0

@@ -2,7 +2,8 @@
 
 /v2/contacts (POST, GET), /v2/contacts/{id} (GET, PUT, DELETE), /v2/contacts/unsubscribe,
 /v2/contacts/resubscribe[-with-no-challenge], /v2/address-books/{id}/contacts (POST, GET),
-/v2/address-books/{id}/contacts/unsubscribe, /v2/data-fields (GET, POST), /v2/data-fields/{name}
+/v2/address-books/{id}/contacts/unsubscribe, /v2/address-books/{id}/contacts/{contactId} (DELETE),
+/v2/data-fields (GET, POST), /v2/data-fields/{name}
 (DELETE) and /v2/account-info.
 """
 from __future__ import annotations
@@ -194,6 +195,19 @@ def parse_book_add(params: dict) -> UpsertAndRead:
     change = contact_v2.parse(params.get("body"))
     change.lists = [ListChange(_number_book(params), "subscribed", "email")]
     return UpsertAndRead(command([change], "dotdigital:v2:address-book"))
+
+
+def parse_book_remove(params: dict) -> UpsertAndRead:
+    """DELETE /v2/address-books/{id}/contacts/{contactId}: the contact leaves the book; it stays in the account."""
+    book = _number_book(params)
+    cmd = command([ContactChange(lists=[ListChange(book, "removed", "email")])], "dotdigital:v2:address-book")
+    cmd.on_suppressed = "block"  # a suppressed contact may still be taken out of a book
+    return UpsertAndRead(cmd, locate=("id", _number(params, "contact_id")), if_missing="fail", locate_deleted=False)
+
+
+def render_book_removed(answer, params: dict, ctx: dict) -> Reply:
+    _written(answer)
+    return Reply(None, 204)
 
 
 def parse_book_list(params: dict) -> SearchContacts:

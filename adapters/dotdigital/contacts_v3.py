@@ -276,7 +276,7 @@ def render_list(found, params: dict, ctx: dict) -> dict:
     limit = int(query(params, "limit", str(DEFAULT_LIMIT)))
     views = found.contacts[:limit]
     include, data_fields = _includes(params), _data_fields(params)
-    kept = {k: v for k, v in params["query"].items() if k != "marker"}
+    kept = {k: v for k, v in params["query"].items() if k.lower() != "marker"}
 
     def link(marker: str | None) -> dict:
         args = dict(kept, **({"marker": marker} if marker else {}))

@@ -80,6 +80,9 @@ V2_ROUTES: dict[str, dict[str, Method]] = {
     },
     "/v2/address-books/{book_id}": {"GET": Method(c2.parse_book, c2.render_book, body="none")},
     "/v2/address-books/{book_id}/contacts": _BOOK_CONTACTS,
+    "/v2/address-books/{book_id}/contacts/{contact_id}": {
+        "DELETE": Method(c2.parse_book_remove, c2.render_book_removed, body="none"),
+    },
     "/v2/address-books/{book_id}/contacts/unsubscribe": {
         "POST": Method(c2.parse_book_unsubscribe, c2.render_book_unsubscribed),
     },

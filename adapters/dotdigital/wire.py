@@ -22,8 +22,13 @@ def path(params: dict, name: str) -> str:
 
 
 def query(params: dict, name: str, default=None):
-    """A query parameter (the last one when repeated); names match exactly, as ASP.NET binds them."""
-    return params["query"].get(name, default)
+    """A query parameter (the last one when repeated). Names match without regard to case, as ASP.NET
+    binds them: the PyPI client sends `Select` and `Skip`. The exact spelling wins over another."""
+    given = params["query"]
+    if name in given:
+        return given[name]
+    folded = name.lower()
+    return next((value for key, value in given.items() if key.lower() == folded), default)
 
 
 def body(params: dict):
