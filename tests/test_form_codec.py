@@ -61,3 +61,26 @@ def test_any_encoded_form_round_trips_through_nest(entries):
             node = node[part]
         node[path[-1]] = value
     assert parsed == expected
+
+
+_FORM_PIECES = st.sampled_from(["a", "b", "=", "&", "+", "%20", "%5B", "%5D", "[", "]", "%40", "%D0%B9", "й",
+                                "%", "%2", "%zz", "%C3", "%FF", ";", " ", "&&", "=="])
+
+
+@given(st.lists(_FORM_PIECES, max_size=30).map("".join), st.booleans())
+def test_pairs_are_exactly_what_parse_qsl_gives(text, long_names):
+    """The form parser remembers decoded names; the pairs (and the refusals) stay parse_qsl's own."""
+    from urllib.parse import parse_qsl
+
+    if long_names:
+        text = text.replace("a", "a" * 70)  # past the memo's name length: decoded each time
+    try:
+        expected = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        expected = "bad_encoding"
+    try:
+        got = pairs_from_query(text)
+        got = pairs_from_query(text)  # the second time from the memo
+    except Exception as exc:  # noqa: BLE001 - compared below
+        got = getattr(exc, "kind", exc)
+    assert got == expected

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 from functools import lru_cache
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from falcon.media.multipart import MultipartFormHandler
 
@@ -35,12 +35,35 @@ def pairs_from_body(body: bytes, content_type: str) -> list[tuple[str, str]]:
 
 
 def _parse_qsl(text: str) -> list[tuple[str, str]]:
+    """`parse_qsl(text, keep_blank_values=True, errors="strict")`, pair for pair (a property test
+    holds them equal), with the names' percent-decoding remembered.
+
+    A client's imports repeat the same names request after request (`data%5B12%5D%5B3%5D` …), and
+    decoding them was a quarter of a 500-row import; the values are decoded every time.
+    """
+    result = []
     try:
-        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=None)
+        for pair in text.split("&") if text else ():
+            if not pair:
+                continue
+            name, _, value = pair.partition("=")
+            name = _name(name) if len(name) <= _REMEMBERED_NAME else _decode(name)
+            result.append((name, _decode(value)))
     except UnicodeDecodeError:
         raise RequestProblem("bad_encoding", "Parameters must be UTF-8 encoded") from None
-    except ValueError as exc:
-        raise RequestProblem("malformed", f"Malformed parameters: {exc}") from None
+    return result
+
+
+def _decode(text: str) -> str:
+    return unquote(text.replace("+", " "), encoding="utf-8", errors="strict")
+
+
+_REMEMBERED_NAME = 64  # longer names are decoded each time: the memo must not hold a client's megabytes
+
+
+@lru_cache(maxsize=65536)
+def _name(text: str) -> str:
+    return _decode(text)
 
 
 def _multipart_pairs(body: bytes, content_type: str) -> list[tuple[str, str]]:
