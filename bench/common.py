@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import os
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -51,7 +50,7 @@ def timed(fn, *args) -> float:
 
 def import_passes(url: str, send, warm: list[bytes], fresh: list[bytes], parse) -> tuple[float, float, float, float]:
     """Seconds for the gateway to take `fresh` as new contacts, then again as updates (after
-    `warm`), and for the raw limit to do the same: parse([body]) -> (seconds, rows), rows written
+    `warm`), and for the raw limit to do the same: parse([body]) -> (seconds, [rows, …]), rows written
     by a RawStore beside the gateway's store. Returns (gateway inserts, gateway updates, raw
     inserts, raw updates).
 
@@ -66,8 +65,8 @@ def import_passes(url: str, send, warm: list[bytes], fresh: list[bytes], parse) 
         gateway = limit = 0.0
         for body in fresh:
             gateway += timed(send, [body])
-            parse_seconds, rows = parse([body])
-            limit += parse_seconds + raw.write(rows[0])
+            parse_seconds, chunks = parse([body])  # the body's rows, in one chunk or in the job's chunks
+            limit += parse_seconds + sum(raw.write(rows) for rows in chunks)
         totals.append((gateway, limit))
     raw.close()
     return totals[0][0], totals[1][0], totals[0][1], totals[1][1]
@@ -170,15 +169,6 @@ class RawStore:
         self.connection.close()
 
 
-def raw_store_limit(db_path: str, rows_per_body: list[list[tuple]]) -> float:
-    """Seconds for a RawStore to write each request's rows, one request after another."""
-    raw = RawStore(db_path)
-    try:
-        return sum(raw.write(rows) for rows in rows_per_body)
-    finally:
-        raw.close()
-
-
 def parse_rows(bodies: list[bytes], pairs=None) -> tuple[float, list[list[tuple]]]:
     """Seconds to parse the form bodies with the standard library (or `pairs(text)`), and the rows
     (email, phone, fields JSON, list id) of the four-column bench requests."""
@@ -206,23 +196,27 @@ def report(title: str, rows: list[tuple[str, int, float, float]]) -> None:
         print(f"{label:<34}{count:>10}{count / gateway:>14,.0f}{count / raw:>15,.0f}{raw / gateway:>8.2f}")
 
 
-def median(values):
-    return statistics.median(values)
+def bench_app(secret: str | None = None, dialect: str | None = None, username: str | None = None):
+    """A fresh store and gateway app with one account and its key (new, or `secret` as given).
 
-
-def bench_account(list_kind: str = "list", channels: list[str] | None = None):
-    """A fresh store and gateway app with one account, its key, list 1 and a custom field "Name".
-
-    Returns (store URL, WSGI caller, key).
+    Returns (store URL, WSGI caller, account id, key).
     """
-    from core import accounts, catalog
+    from core import accounts
     from gateway.app import create_app
     from gateway.config import Settings
 
     url = fresh_store()
     app = create_app(Settings(database_url=url))
     account = accounts.create_account("bench")
-    _, key = accounts.add_key(account.id)
-    catalog.create_list(account.id, "One", number=1, kind=list_kind, attrs={"channels": channels} if channels else None)
-    catalog.create_field(account.id, "Name")
-    return url, wsgi_caller(app), key
+    _, key = accounts.add_key(account.id, secret, dialect=dialect, username=username)
+    return url, wsgi_caller(app), account.id, key
+
+
+def bench_account(list_kind: str = "list", channels: list[str] | None = None):
+    """bench_app with list 1 "One" and a custom field "Name". Returns (store URL, WSGI caller, key)."""
+    from core import catalog
+
+    url, call, account_id, key = bench_app()
+    catalog.create_list(account_id, "One", number=1, kind=list_kind, attrs={"channels": channels} if channels else None)
+    catalog.create_field(account_id, "Name")
+    return url, call, key

@@ -15,7 +15,7 @@ import time
 
 import orjson
 
-from .common import fresh_store, raw_store_limit, report, timed, wsgi_caller
+from .common import bench_app, import_passes, report
 
 USER = "apiuser-1@apiconnector.com"
 PASSWORD = "bench-password-1"
@@ -37,12 +37,14 @@ def bodies(requests: int, contacts: int, prefix: str, operator: int) -> list[byt
 
 
 def parse_rows(raw: list[bytes], chunk: int) -> tuple[float, list[list[tuple]]]:
-    """Seconds to decode the bodies with orjson, and their (email, phone, fields JSON) rows in chunks."""
+    """Seconds to decode the bodies with orjson, and their (email, phone, fields JSON, list id) rows in
+    chunks of the job's size."""
     start = time.perf_counter()
     result = []
     for body in raw:
         rows = [(c["identifiers"]["email"], c["identifiers"]["mobileNumber"],
-                 orjson.dumps({"1": c["dataFields"]["FIRSTNAME"], "2": c["dataFields"]["LASTNAME"]}).decode())
+                 orjson.dumps({"1": c["dataFields"]["FIRSTNAME"], "2": c["dataFields"]["LASTNAME"]}).decode(),
+                 c["lists"][0])
                 for c in orjson.loads(body)["contacts"]]
         result += [rows[i:i + chunk] for i in range(0, len(rows), chunk)]
     return time.perf_counter() - start, result
@@ -54,19 +56,13 @@ def main(argv=None) -> None:
     args.add_argument("--contacts", type=int, default=5000, help="contacts per import request")
     opts = args.parse_args(argv)
 
-    url = fresh_store()
+    url, call, account_id, _ = bench_app(PASSWORD, dialect="dotdigital", username=USER)
     from adapters.dotdigital import import_v3
-    from core import accounts, catalog
-    from gateway.app import create_app
-    from gateway.config import Settings
+    from core import catalog
 
-    app = create_app(Settings(database_url=url))
-    account = accounts.create_account("bench")
-    accounts.add_key(account.id, PASSWORD, dialect="dotdigital", username=USER)
-    catalog.create_list(account.id, "One", number=1, kind="address_book")
-    catalog.create_field(account.id, "FIRSTNAME")
-    catalog.create_field(account.id, "LASTNAME")
-    call = wsgi_caller(app)
+    catalog.create_list(account_id, "One", number=1, kind="address_book")
+    catalog.create_field(account_id, "FIRSTNAME")
+    catalog.create_field(account_id, "LASTNAME")
     auth = {"Authorization": "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()}
 
     def send(batch):
@@ -78,15 +74,9 @@ def main(argv=None) -> None:
             answer = orjson.loads(data)
             assert answer["status"] == "Finished" and not answer["failures"], data[:300]
 
-    send(bodies(1, 1000, "warm", 78))
-    fresh = bodies(opts.requests, opts.contacts, "c", 77)
-    inserts = timed(send, fresh)
-    updates = timed(send, fresh)
-
-    folder = url.split("///", 1)[1].rsplit("/", 1)[0]
-    parse_seconds, parsed = parse_rows(fresh, import_v3.CHUNK)
-    raw_inserts = parse_seconds + raw_store_limit(f"{folder}/raw.db", parsed)
-    raw_updates = parse_seconds + raw_store_limit(f"{folder}/raw.db", parsed)
+    inserts, updates, raw_inserts, raw_updates = import_passes(
+        url, send, bodies(1, 1000, "warm", 78), bodies(opts.requests, opts.contacts, "c", 77),
+        lambda batch: parse_rows(batch, import_v3.CHUNK))
     count = opts.requests * opts.contacts
     report(f"Dotdigital PUT /contacts/v3/import, {opts.contacts}-contact requests until Finished, SQLite (WAL), "
            "one process", [("new contacts", count, inserts, raw_inserts),

@@ -9,7 +9,7 @@ import time
 
 import orjson
 
-from .common import fresh_store, import_passes, report, wsgi_caller
+from .common import bench_app, import_passes, report
 
 PROFILE = "MTIzNDU20"
 
@@ -28,7 +28,7 @@ def bodies(requests: int, size: int, prefix: str) -> list[bytes]:
 
 
 def parse_rows(batch: list[bytes]) -> tuple[float, list[list[tuple]]]:
-    """Seconds to parse the JSON bodies with orjson, and the rows raw_store_limit takes
+    """Seconds to parse the JSON bodies with orjson, and the rows a RawStore takes
     (email, phone, fields JSON, list id): these contacts have no phone and join no list."""
     start = time.perf_counter()
     result = []
@@ -47,18 +47,12 @@ def main(argv=None) -> None:
     args.add_argument("--size", type=int, default=500, help="contacts per request (the gateway allows 5000)")
     opts = args.parse_args(argv)
 
-    url = fresh_store()
-    from core import accounts, catalog
-    from gateway.app import create_app
-    from gateway.config import Settings
+    url, call, account_id, key = bench_app(dialect="icomm")
+    from core import catalog
 
-    app = create_app(Settings(database_url=url))
-    account = accounts.create_account("bench")
-    _, key = accounts.add_key(account.id, dialect="icomm")
-    catalog.create_database(account.id, "Carritos", number=2, attrs={"profile_key": PROFILE})
-    catalog.create_field(account.id, "nombre", database_number=2)
-    catalog.create_field(account.id, "fecha_abandono", type="date", database_number=2)
-    call = wsgi_caller(app)
+    catalog.create_database(account_id, "Carritos", number=2, attrs={"profile_key": PROFILE})
+    catalog.create_field(account_id, "nombre", database_number=2)
+    catalog.create_field(account_id, "fecha_abandono", type="date", database_number=2)
     ok = b'"MessageDetail":"%d saved, 0 failed"' % opts.size
 
     def send(batch):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from urllib.parse import urlencode
 
-from .common import fresh_store, import_passes, parse_rows, raw_sqlite_limit, report, wsgi_caller
+from .common import bench_account, import_passes, parse_rows, raw_sqlite_limit, report
 
 COLUMNS = ["email", "Name", "phone", "email_list_ids"]
 
@@ -29,17 +29,7 @@ def main(argv=None) -> None:
     args.add_argument("--requests", type=int, default=20, help="500-row requests per pass")
     opts = args.parse_args(argv)
 
-    url = fresh_store()
-    from core import accounts, catalog
-    from gateway.app import create_app
-    from gateway.config import Settings
-
-    app = create_app(Settings(database_url=url))
-    account = accounts.create_account("bench")
-    _, key = accounts.add_key(account.id)
-    catalog.create_list(account.id, "One", number=1)
-    catalog.create_field(account.id, "Name")
-    call = wsgi_caller(app)
+    url, call, key = bench_account()
 
     def send(batch):
         for body in batch:
