@@ -98,7 +98,7 @@ def lists(account_id: int, database_number: int | None = None, kind: str | None 
     return rows
 
 
-def get_list(account_id: int, number, database_number: int | None = None, kind: str | None = None) -> ContactList:
+def get_list(account_id: int, number, kind: str | None = None) -> ContactList:
     """The list numbered `number` in the id space of `kind` (see space_of)."""
     try:
         number = int(number)
@@ -106,8 +106,6 @@ def get_list(account_id: int, number, database_number: int | None = None, kind: 
         raise CoreError(errors.UNKNOWN_LIST, f"List {number!r} not found", ids=[number]) from None
     query = ContactList.select().where((ContactList.account == account_id) & (ContactList.space == space_of(kind))
                                        & (ContactList.number == number))
-    if database_number is not None:
-        query = query.where(ContactList.database == database(account_id, database_number).id)
     row = query.first()
     if row is None:
         raise CoreError(errors.UNKNOWN_LIST, f"List {number} not found", ids=[number])
@@ -193,9 +191,9 @@ def field_named(account_id: int, name: str, database_number: int = 1) -> FieldDe
 
 def create_field(account_id: int, name: str, type: str = "string", database_number: int = 1,
                  public_name: str | None = None, allowed_values=None, attrs: dict | None = None,
-                 number: int | None = None, name_pattern: re.Pattern | None = FIELD_NAME) -> FieldDef:
+                 number: int | None = None) -> FieldDef:
     name = (name or "").strip()
-    if not name or (name_pattern is not None and not name_pattern.match(name)):
+    if not name or not FIELD_NAME.match(name):
         raise CoreError(errors.INVALID_ARGUMENT, f"Invalid field name: {name!r}", argument="name")
     if type not in FIELD_TYPES:
         raise CoreError(errors.INVALID_ARGUMENT, f"Invalid field type: {type!r}", argument="type")
@@ -212,12 +210,12 @@ def create_field(account_id: int, name: str, type: str = "string", database_numb
 
 
 def update_field(account_id: int, number, name: str | None = None, public_name: str | None = None,
-                 attrs: dict | None = None, name_pattern: re.Pattern | None = FIELD_NAME) -> FieldDef:
+                 attrs: dict | None = None) -> FieldDef:
     with store.write_transaction(_scope(account_id)):
         row = get_field(account_id, number)
         if name is not None:
             name = name.strip()
-            if not name or (name_pattern is not None and not name_pattern.match(name)):
+            if not name or not FIELD_NAME.match(name):
                 raise CoreError(errors.INVALID_ARGUMENT, f"Invalid field name: {name!r}", argument="name")
             clash = FieldDef.get_or_none((FieldDef.database == row.database_id) & (FieldDef.id != row.id)
                                          & (pw.fn.LOWER(FieldDef.name) == name.lower()))

@@ -23,6 +23,7 @@ class MembershipView:
     attrs: dict
     title: str = ""
     kind: str = "list"  # the list's kind (list, segment, resource, ...)
+    space: str = "list"  # the id space its number belongs to (see catalog.space_of)
 
 
 @dataclass
@@ -235,14 +236,15 @@ def views(account_id: int, rows: list[dict], with_details: bool = True) -> list[
                     .where(ContactTag.contact.in_(contact_ids)).order_by(Tag.name).tuples())
         for contact_id, name in tag_rows:
             tags[contact_id].append(name)
-        member_rows = (Membership.select(Membership, ContactList.number, ContactList.title, ContactList.kind)
+        member_rows = (Membership.select(Membership, ContactList.number, ContactList.title, ContactList.kind,
+                                         ContactList.space)
                        .join(ContactList)
                        .where(Membership.contact.in_(contact_ids)).order_by(ContactList.number))
         for m in member_rows:
             memberships[m.contact_id].append(MembershipView(
                 list=m.list.number, channel=m.channel, status=m.status, subscribed_at=m.subscribed_at,
                 unsubscribed_at=m.unsubscribed_at, excluded_at=m.excluded_at, attrs=m.attrs or {},
-                title=m.list.title, kind=m.list.kind))
+                title=m.list.title, kind=m.list.kind, space=m.list.space))
     result = []
     for row in rows:
         values = row["fields"] or {}

@@ -23,7 +23,6 @@ from .upsert import upsert
 # How long a worker's claim on a job lasts without renewal; a job whose worker died is picked up
 # again once it runs out (JOB_LEASE_SECONDS; chunks renew it, so it only needs to outlast one chunk).
 LEASE = timedelta(seconds=float(os.environ.get("JOB_LEASE_SECONDS") or 15))
-FINAL_STATES = ("finished", "failed")
 
 
 def create(account_id: int, kind: str, payload: dict) -> Job:

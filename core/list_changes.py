@@ -23,19 +23,22 @@ class ListResolver:
         self.kinds: dict[int, tuple[str, tuple]] = {}  # list id -> (kind, channels it carries; () any)
         self.dropped: set[int] = set()  # ids of optional ListChanges that name a list they may not use
         self.used = False
+        self.replaces = False
+        self.apart: set[int] = set()  # ids of the contacts' lists outside the shared "list" id space
 
     @staticmethod
     def key(change: ListChange) -> tuple[str, int | str]:
         """A list reference within its id space: the same number names different lists in two spaces."""
-        return catalog.SPACE_BY_KIND.get(change.kind, "list"), change.list
+        return catalog.space_of(change.kind), change.list
 
     def id_of(self, change: ListChange) -> int:
         return self.ids[self.key(change)]
 
     def load(self, items: list[ContactChange]) -> None:
         refs = {self.key(change) for item in items for change in item.lists}
-        self.used = bool(refs) or self.cmd.lists_mode == "replace" or any(
+        self.replaces = self.cmd.lists_mode == "replace" or any(
             i.lists_mode == "replace" or i.replace_lists_of for i in items)
+        self.used = bool(refs) or self.replaces
         if not refs:
             return
         numbers = {r for r in refs if isinstance(r[1], int)}
@@ -66,6 +69,14 @@ class ListResolver:
         missing_titles = [r for r in missing_titles if r in wanted]
         if missing_titles:
             self._create([t for _, t in missing_titles])
+
+    def load_spaces(self, list_ids: set[int]) -> None:
+        """Which of the contacts' current lists a replace must leave alone (one query, and only
+        for a batch that replaces)."""
+        if self.replaces and list_ids:
+            shared = catalog.space_of(None)
+            self.apart = {row["id"] for row in select_where_in(ContactList, [("id", sorted(list_ids))],
+                                                               columns=["id", "space"]) if row["space"] != shared}
 
     def check(self, item: ContactChange) -> CoreError | None:
         """The error that fails `item` for a list it may not use (unknown, of another kind, or not
@@ -176,7 +187,9 @@ def apply_list_changes(state: ContactState, item: ContactChange, lists: ListReso
         channels = item.replace_lists_of or None
         for key, membership in list(memberships.items()):
             # Consent records survive a replace: an unsubscribe is the contact's decision, not data.
-            if key in mentioned or membership.status == "unsubscribed":
+            # So do memberships in lists numbered apart (Altcraft-style resources): a replace
+            # speaks of the shared list space only.
+            if key in mentioned or membership.status == "unsubscribed" or key[0] in lists.apart:
                 continue
             if channels is None or key[1] in channels:
                 _remove(state, key)

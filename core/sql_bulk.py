@@ -65,22 +65,21 @@ def _datetime(value):
     return datetime.fromisoformat(value)
 
 
-def insert_rows(model, columns: list[str], rows: list[tuple], returning: list[str] | None = None,
-                conflict: list[str] | None = None, update: list[str] | None = None) -> list[tuple]:
+def insert_rows(model, columns: list[str], rows: list[tuple], conflict: list[str] | None = None,
+                update: list[str] | None = None) -> None:
     """INSERT rows (tuples in `columns` order); ON CONFLICT (conflict) DO UPDATE update / DO NOTHING.
 
-    Returns the RETURNING rows when asked. Batches over the backend's parameter limit are split.
+    Batches over the backend's parameter limit are split.
     """
     if not rows:
-        return []
+        return
     database = store.database()
     values_by_column = list(zip(*rows))
-    if not returning:
-        # A column NULL in every row is left to its default (NULL): fewer values to bind, same rows.
-        keep = [i for i, values in enumerate(values_by_column) if values.count(None) != len(values)]
-        if len(keep) < len(columns):
-            columns = [columns[i] for i in keep]
-            values_by_column = [values_by_column[i] for i in keep]
+    # A column NULL in every row is left to its default (NULL): fewer values to bind, same rows.
+    keep = [i for i, values in enumerate(values_by_column) if values.count(None) != len(values)]
+    if len(keep) < len(columns):
+        columns = [columns[i] for i in keep]
+        values_by_column = [values_by_column[i] for i in keep]
     fields = [model._meta.fields[name] for name in columns]
     writers = [(i, w) for i, w in enumerate(_writer(f) for f in fields) if w is not None]
     head = f"INSERT INTO {quote(model._meta.table_name)} ({', '.join(quote(f.column_name) for f in fields)}) VALUES "
@@ -92,26 +91,19 @@ def insert_rows(model, columns: list[str], rows: list[tuple], returning: list[st
             tail = f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
         else:
             tail = f" ON CONFLICT ({target}) DO NOTHING"
-    if returning:
-        tail += " RETURNING " + ", ".join(_column(model, name) for name in returning)
     row_sql = "(" + ", ".join([database.param] * len(fields)) + ")"
     # Column by column: one comprehension per converted column instead of a call per cell.
     for index, write in writers:
         values_by_column[index] = [write(value) for value in values_by_column[index]]
     rows = list(zip(*values_by_column))
-    if store.is_sqlite() and not returning:
+    if store.is_sqlite():
         # sqlite3 runs one prepared statement over all rows in C: faster than a giant VALUES list.
         database.cursor().executemany(head + row_sql + tail, rows)
-        return []
+        return
     per_statement = max(1, store.max_params() // len(fields))
-    result = []
     for start in range(0, len(rows), per_statement):
         chunk = rows[start:start + per_statement]
-        params = [value for row in chunk for value in row]
-        cursor = database.execute_sql(head + ", ".join([row_sql] * len(chunk)) + tail, params)
-        if returning:
-            result.extend(cursor.fetchall())
-    return result
+        database.execute_sql(head + ", ".join([row_sql] * len(chunk)) + tail, [value for row in chunk for value in row])
 
 
 _SELECT_SQL: dict = {}

@@ -38,6 +38,3 @@ def remove(emails: Iterable[str]) -> int:
     wanted = [normalize.email(e) for e in emails]
     return Suppression.delete().where(Suppression.email.in_(wanted)).execute() if wanted else 0
 
-
-def is_suppressed(email: str) -> bool:
-    return Suppression.get_or_none(Suppression.email == normalize.email(email)) is not None

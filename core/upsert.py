@@ -162,6 +162,7 @@ class _Batch:
                    "attrs"]
         for row in select_where_in(Membership, [("contact", list(self.states))], columns=columns):
             self.states[row["contact"]].memberships[(row["list"], row["channel"])] = _membership(row)
+        self.lists.load_spaces({key[0] for state in self.states.values() for key in state.memberships})
         if self.lookups.uses_members:
             for state in self.states.values():
                 self.lookups.index(state)

@@ -17,8 +17,10 @@ def read_body(req, limit: int) -> bytes:
     if len(data) > limit:
         raise RequestProblem("body_too_large", f"Request body is too large, the limit is {limit} bytes", limit=limit)
     encoding = (req.get_header("Content-Encoding") or "").strip().lower()
-    if encoding in ("gzip", "x-gzip", "deflate"):
+    if encoding in ("gzip", "x-gzip"):
         data = decompress(data, "gzip", limit)
+    elif encoding == "deflate":
+        data = decompress(data, "deflate", limit)
     return data
 
 
@@ -31,7 +33,11 @@ def decompress(data: bytes, method: str, limit: int) -> bytes:
     if method in ("gzip", "deflate"):
         if not data.startswith(b"\x1f\x8b") and method == "gzip":
             return data
-        decoder = zlib.decompressobj(zlib.MAX_WBITS | 32)
+        # zlib-wrapped (what HTTP's "deflate" means) and gzip are told apart by their header; bare
+        # deflate streams, which some clients send under that name, have none.
+        wrapped = data[:2].startswith(b"\x1f\x8b") or (len(data) > 1 and (data[0] & 0x0F) == 8
+                                                       and ((data[0] << 8) | data[1]) % 31 == 0)
+        decoder = zlib.decompressobj(zlib.MAX_WBITS | 32 if wrapped else -zlib.MAX_WBITS)
         try:
             out = decoder.decompress(data, limit + 1)
         except zlib.error as exc:

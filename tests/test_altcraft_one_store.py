@@ -44,3 +44,29 @@ def test_a_unisender_contact_is_found_and_updated_by_altcraft(app, account):
     # Deleted through Altcraft, the contact is gone for Unisender too.
     ok(call(app, "profiles/delete", {"token": account.key, "db_id": 1, "email": "bob@example.com"}))
     assert unisender(app, account.key, "getContact", email="bob@example.com")["code"] == "unspecified"
+
+
+def test_altcraft_subscriptions_are_not_unisender_lists(app, account):
+    """Resources are numbered apart: Unisender neither shows an Altcraft subscription as list 7
+    nor drops it when it replaces the contact's lists."""
+    from altcraft_client import resource
+
+    resource(account, 7, ("email",))
+    catalog.create_list(account.id, "Newsletter", number=134)
+    profile = ok(call(app, "profiles/import", {"token": account.key, "db_id": 1, "data": {
+        "email": "ann@example.com", "subscriptions": [{"resource_id": 7, "channel": "email", "email": "ann@example.com"}]}}))["profile_id"]
+
+    contact = unisender(app, account.key, "getContact", email="ann@example.com", include_lists="1")["result"]
+    assert contact["lists"] == []
+    assert unisender(app, account.key, "isContactInLists", email="ann@example.com", list_ids="7")["result"] is False
+
+    answer = unisender(app, account.key, "importContacts", overwrite_lists="1", **{
+        "field_names[0]": "email", "field_names[1]": "email_list_ids",
+        "data[0][0]": "ann@example.com", "data[0][1]": "134"})
+    assert answer["result"]["updated"] == 1
+    unisender(app, account.key, "subscribe", list_ids="134", double_optin="3", overwrite="1",
+              **{"fields[email]": "ann@example.com"})
+    listed = ok(call(app, "subscriptions/list", {"token": account.key, "db_id": 1, "profile_id": profile}))["data"]
+    assert [(s["resource_id"], s["channel"]) for s in listed] == [(7, "email")]
+    lists = unisender(app, account.key, "getContact", email="ann@example.com", include_lists="1")["result"]["lists"]
+    assert [entry["id"] for entry in lists] == [134]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import zlib
 
 import orjson
 import pytest
@@ -161,6 +162,15 @@ def test_body_over_the_limit(small_app, profile):
 
 def test_gzip_bodies_are_read(app, profile):
     response = post(app, SAVE, gzip.compress(orjson.dumps(ONE)), profile.key, **{"Content-Encoding": "gzip"})
+    assert answer(response, "SaveContactJsonResult")["StatusCode"] == 1
+
+
+@pytest.mark.parametrize("compress", [
+    zlib.compress,  # what HTTP's "deflate" means: a zlib stream
+    lambda data: zlib.compress(data)[2:-4],  # a bare deflate stream, as some clients send it
+], ids=["zlib", "raw"])
+def test_deflate_bodies_are_read(app, profile, compress):
+    response = post(app, SAVE, compress(orjson.dumps(ONE)), profile.key, **{"Content-Encoding": "deflate"})
     assert answer(response, "SaveContactJsonResult")["StatusCode"] == 1
 
 

@@ -5,7 +5,7 @@ from core.commands import CountContacts, FindContact, SearchContacts
 from core.contacts import ContactFilter
 
 from ..common import Method
-from .params import choice, flag, id_list, integer, invalid, text, timestamp_text
+from .params import choice, flag, id_list, integer, invalid, lists_of, text, timestamp_text
 
 # Membership statuses as Unisender prints them in getContact's `lists`.
 LIST_STATUS = {"subscribed": "active", "unsubscribed": "unsubscribed", "excluded": "excluded",
@@ -30,7 +30,7 @@ def render_get_contact(view, params: dict, ctx: dict) -> dict:
     if flag(params, "include_lists"):
         result["lists"] = [
             {"id": m.list, "status": LIST_STATUS.get(m.status, m.status), "added_at": timestamp_text(m.subscribed_at)}
-            for m in view.memberships if m.channel == "email"
+            for m in lists_of(view) if m.channel == "email"
         ]
     if flag(params, "include_fields"):
         result["fields"] = {name: "" if value is None else str(value) for name, value in view.fields.items()}
@@ -49,7 +49,7 @@ def render_in_lists(found, params: dict, ctx: dict) -> dict:
     condition = choice(params, "condition", ("or", "and"), "or")
     member_of = set()
     for view in found.contacts:
-        member_of |= {m.list for m in view.memberships
+        member_of |= {m.list for m in lists_of(view)
                       if m.channel == "email" and m.status in ("subscribed", "unsubscribed")}
     hits = wanted & member_of
     return {"result": bool(hits) if condition == "or" else hits == wanted}

@@ -9,7 +9,7 @@ from core.contacts import ContactFilter
 
 from ..common import Method
 from .import_contacts import STATUSES
-from .params import as_list, choice, integer, invalid, text, timestamp_text
+from .params import as_list, choice, integer, invalid, lists_of, text, timestamp_text
 
 MAX_PAGE = 1000
 DEFAULT_COLUMNS = ["email", "email_status", "email_availability", "email_add_time", "email_list_ids",
@@ -67,7 +67,7 @@ def _cell(view, name: str) -> str:
                                                     "excluded_list_ids"):
         status = {"list_ids": "subscribed", "subscribe_times": "subscribed",
                   "unsubscribed_list_ids": "unsubscribed", "excluded_list_ids": "excluded"}[column]
-        chosen = [m for m in view.memberships if m.channel == channel and m.status == status]
+        chosen = [m for m in lists_of(view) if m.channel == channel and m.status == status]
         if column == "subscribe_times":
             return ",".join(timestamp_text(m.subscribed_at) or "" for m in chosen)
         return ",".join(str(m.list) for m in chosen)

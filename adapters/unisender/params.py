@@ -98,3 +98,9 @@ def names(raw) -> list[str]:
 def timestamp_text(value) -> str:
     """Unisender prints times as 'YYYY-MM-DD hh:mm:ss' in UTC."""
     return value.strftime("%Y-%m-%d %H:%M:%S") if value else None
+
+
+def lists_of(view) -> list:
+    """A contact's memberships that Unisender has: lists of the shared list space, not the
+    subscriptions another dialect keeps in lists numbered apart (Altcraft resources)."""
+    return [m for m in view.memberships if m.space == "list"]
