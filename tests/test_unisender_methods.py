@@ -47,6 +47,17 @@ def test_subscribe_with_phone_joins_email_and_sms_lists(app, account, lists):
     assert exported["result"]["data"] == [["a@example.com", "+79261232323", "134", str(person)]]
 
 
+def test_export_gives_back_the_channel_columns_import_took(app, account):
+    columns = ["email", "phone", "email_availability", "phone_availability", "email_request_ip", "phone_request_ip",
+               "email_confirm_time"]
+    row = ["a@example.com", "+79261232323", "mailbox_full", "unreachable", "10.0.0.1", "10.0.0.2",
+           "2024-01-02 03:04:05"]
+    call(app, account.key, "importContacts", **{f"field_names[{i}]": n for i, n in enumerate(columns)},
+         **{f"data[0][{i}]": v for i, v in enumerate(row)})
+    exported = call(app, account.key, "exportContacts", **{f"field_names[{i}]": n for i, n in enumerate(columns)})
+    assert exported["result"]["data"] == [row]
+
+
 def test_subscribe_overwrite_modes(app, account, lists):
     def subscribe(overwrite, **fields):
         call(app, account.key, "subscribe", list_ids="135", double_optin="3", overwrite=str(overwrite),

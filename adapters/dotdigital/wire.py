@@ -31,10 +31,6 @@ def query(params: dict, name: str, default=None):
     return next((value for key, value in given.items() if key.lower() == folded), default)
 
 
-def body(params: dict):
-    return params.get("body")
-
-
 _LAYOUTS: dict[tuple, dict] = {}
 
 
@@ -72,12 +68,6 @@ class Keys:
             return data[name]
         key = (self._fold() if self._folded is None else self._folded).get(name.lower())
         return default if key is None else data[key]
-
-
-def require_object(value, refuse: Callable[[str], Exception], what: str = "The request body") -> dict:
-    if not isinstance(value, dict):
-        raise refuse(f"{what} must be a JSON object")
-    return value
 
 
 def is_int(value) -> bool:

@@ -8,7 +8,7 @@ from core.commands import GetJob, SearchContacts, StartJob
 from core.contacts import ContactFilter
 
 from ..common import Method
-from .import_contacts import STATUSES
+from .import_contacts import META_ATTRS, STATUSES
 from .params import as_list, choice, integer, invalid, lists_of, text, timestamp_text
 
 MAX_PAGE = 1000
@@ -48,21 +48,19 @@ def _cell(view, name: str) -> str:
         return getattr(view, name) or ""
     if name in ("email_status", "phone_status"):
         return getattr(view, name) or ""
-    if name == "email_availability":
-        return attrs.get("email_availability", "available" if view.email else "")
-    if name == "email_add_time":
-        return attrs.get("email_added_at") or (timestamp_text(view.created_at) if view.email else "")
-    if name in ("email_request_ip", "email_confirm_ip", "phone_request_ip"):
-        return attrs.get(name, "")
-    if name == "email_confirm_time":
-        return attrs.get("email_confirmed_at", "")
-    if name == "phone_add_time":
-        return attrs.get("phone_added_at") or (timestamp_text(view.created_at) if view.phone else "")
+    channel, _, column = name.partition("_")
+    if channel in ("email", "phone") and (column == "availability" or column in META_ATTRS):
+        # Where importContacts keeps the column (one mapping, so the two cannot drift apart).
+        stored = attrs.get(f"{channel}_{META_ATTRS.get(column, column)}")
+        if stored:
+            return stored
+        if column == "add_time" and getattr(view, channel):
+            return timestamp_text(view.created_at)
+        return "available" if name == "email_availability" and view.email else ""
     if name == "tags":
         return ",".join(view.tags)
     if name == "id":
         return str(view.id)
-    channel, _, column = name.partition("_")
     if channel in ("email", "phone") and column in ("list_ids", "subscribe_times", "unsubscribed_list_ids",
                                                     "excluded_list_ids"):
         status = {"list_ids": "subscribed", "subscribe_times": "subscribed",
