@@ -11,7 +11,6 @@ import webtest
 
 from core import accounts, catalog
 from core.schema import Contact
-from gateway.dialects.icomm import key_candidates
 
 PROFILE = "MTIzNDU20"
 SAVE = "/Contacts/SaveContact.Json/"
@@ -76,16 +75,6 @@ def test_a_raw_key_that_happens_to_be_base64_still_works(app, profile):
     accounts.add_key(profile.id, secret=key, dialect="icomm")
     assert answer(post(app, SAVE, ONE, key), "SaveContactJsonResult")["StatusCode"] == 1
     assert answer(post(app, SAVE, ONE, "Basic " + key), "SaveContactJsonResult")["StatusCode"] == 1
-
-
-def test_key_candidates():
-    assert key_candidates("abc123") == ["abc123"]
-    assert key_candidates("abc123:user:0") == ["abc123"]
-    encoded = base64.b64encode(b"abc123:").decode()
-    assert key_candidates("Basic " + encoded) == ["abc123", encoded]
-    assert key_candidates(encoded) == [encoded, "abc123"]
-    assert key_candidates("Basic " + base64.b64encode(b"\x00\x01:").decode())[0] != "\x00\x01"
-    assert key_candidates(None) == [] and key_candidates("  ") == [] and key_candidates(":x") == []
 
 
 def test_revoked_key_stops_working(app, profile):

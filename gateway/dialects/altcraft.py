@@ -8,7 +8,7 @@ from adapters.altcraft.methods import lookup
 from adapters.common import DialectError
 from core import service
 
-from .. import funnel
+from .. import credentials, funnel
 from ..body import read_body
 from ..codecs import jsonc
 from ..codecs import xml as xml_codec
@@ -108,15 +108,9 @@ def _decode(body: bytes, media: str | None) -> dict:
 
 def _token(params: dict, req, query: dict) -> str | None:
     """The body's `token`, else `Authorization: Bearer`, else the (discouraged) query string."""
-    token = params.get("token")
-    if isinstance(token, str) and token.strip():
-        return token.strip()
-    header = req.get_header("Authorization") or ""
-    scheme, _, value = header.strip().partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    token = query.get("token")
-    return token.strip() if token and token.strip() else None
+    return credentials.first(credentials.parameter(params.get("token")),
+                             credentials.bearer(req.get_header("Authorization")),
+                             credentials.parameter(query.get("token")))
 
 
 def add_routes(app: falcon.App, settings) -> None:

@@ -1,8 +1,6 @@
 """Dotdigital over HTTP: /contacts/v3/… and /v2/…, JSON bodies, HTTP Basic with an API user name and password."""
 from __future__ import annotations
 
-import base64
-import binascii
 from urllib.parse import parse_qsl
 
 import falcon
@@ -15,6 +13,7 @@ from adapters.dotdigital.wire import JSON, Reply
 from core import service
 from core.errors import CoreError
 
+from .. import credentials
 from ..body import read_body
 from ..codecs import jsonc
 from ..problems import RequestProblem
@@ -71,24 +70,6 @@ V2 = _Dialect(errors.v2, lambda error: {"message": error.message}, errors.v2_fro
     "method_not_allowed": errors.NOT_ALLOWED_V2, "malformed": errors.BAD_BODY}, errors.INTERNAL_V2)
 
 
-def credentials(req) -> tuple[str | None, str | None]:
-    """(user name, password) from `Authorization: Basic …`; the user name ends at the first ':'."""
-    header = req.get_header("Authorization") or ""
-    scheme, _, token = header.strip().partition(" ")
-    if scheme.lower() != "basic" or not token.strip():
-        return None, None
-    try:
-        raw = base64.b64decode(token.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        return None, None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    user, separator, password = text.partition(":")
-    return (user, password) if separator else (None, None)
-
-
 class Route:
     """One path template: its methods by HTTP verb, all answering in one dialect's shape."""
 
@@ -107,7 +88,7 @@ class Route:
         method = self.methods.get(req.method)
         if method is None:
             raise RequestProblem("method_not_allowed", f"{req.method} is not allowed here")
-        user, password = credentials(req)
+        user, password = credentials.basic(req.get_header("Authorization")) or (None, None)
         if not password:
             raise RequestProblem("unauthorized", "HTTP Basic credentials are required")
         account_id = service.authenticate(password, "dotdigital", user)

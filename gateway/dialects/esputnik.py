@@ -6,8 +6,6 @@ a short text. Routes of other dialects registered on the app take precedence ove
 """
 from __future__ import annotations
 
-import base64
-import binascii
 from urllib.parse import parse_qsl
 
 import falcon
@@ -20,7 +18,7 @@ from adapters.esputnik.wire import NAMESPACE
 from core import service
 from core.commands import StartJob
 
-from .. import funnel
+from .. import credentials, funnel
 from ..body import read_body
 from ..codecs import jaxb, jsonc, xml
 from ..problems import RequestProblem
@@ -89,15 +87,7 @@ class EsputnikApi:
 
 def api_key(req) -> str | None:
     """The key from HTTP Basic: the password (any user name, empty included), else the user name."""
-    header = (req.get_header("Authorization") or "").strip()
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "basic" or not value.strip():
-        return None
-    try:
-        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    user, _, password = decoded.partition(":")
+    user, password = credentials.basic(req.get_header("Authorization")) or ("", "")
     return password or user or None
 
 

@@ -1,8 +1,6 @@
 """Icomm over HTTP: POST /Contacts/<Operation>.Json[/] (any case), JSON bodies, the key in Authorization."""
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 
 import falcon
@@ -15,7 +13,7 @@ from core import errors as core_errors
 from core import service
 from core.errors import CoreError
 
-from .. import funnel
+from .. import credentials, funnel
 from ..body import read_body
 from ..codecs import jsonc
 from ..problems import RequestProblem
@@ -79,35 +77,8 @@ class IcommApi:
             resp.set_header(name, value)
 
 
-def key_candidates(header: str | None) -> list[str]:
-    """The API keys an Authorization header may carry, most likely first.
-
-    Clients send the raw key, `KEY:`, `KEY:0`, `KEY:user:0`, or RFC 7617 Basic with the key as
-    the user name. Rule: strip an optional `Basic `, base64-decode when the rest is base64, take
-    the text before the first `:`. Icomm keys are base64url text themselves and some decode as
-    base64 too, so both readings are candidates: the decoded one first only after `Basic `.
-    """
-    text = (header or "").strip()
-    basic = text[:6].lower() == "basic "
-    if basic:
-        text = text[6:].strip()
-    raw = text.split(":", 1)[0].strip()
-    decoded = _base64_text(text)
-    from_base64 = decoded.split(":", 1)[0].strip() if decoded is not None else ""
-    order = (from_base64, raw) if basic else (raw, from_base64)
-    return list(dict.fromkeys(key for key in order if key))
-
-
-def _base64_text(text: str) -> str | None:
-    try:
-        decoded = base64.b64decode(text, validate=True).decode("utf-8")
-    except (binascii.Error, ValueError):
-        return None
-    return decoded if decoded.isprintable() else None
-
-
 def authenticate(header: str | None) -> int:
-    candidates = key_candidates(header)
+    candidates = credentials.raw_authorization(header)
     if not candidates:
         raise CoreError(core_errors.UNAUTHORIZED, "API key is missing", missing=True)
     failure = None

@@ -9,7 +9,7 @@ from adapters.unisender import errors
 from adapters.unisender.methods import lookup
 from core import service
 
-from .. import downloads, funnel
+from .. import credentials, downloads, funnel
 from ..body import decompress, read_body
 from ..codecs.form import nest, pairs_from_body, pairs_from_query
 from ..worker import enqueue, with_download
@@ -58,8 +58,7 @@ class UnisenderApi:
         if fmt != "json":
             raise DialectError("invalid_arg", f'Unsupported format "{fmt}": only json')
         method = lookup(name, is_async)
-        key = params.get("api_key")
-        account_id = service.authenticate(key if isinstance(key, str) else None, "unisender")
+        account_id = service.authenticate(credentials.parameter(params.get("api_key")), "unisender")
         command = method.parse(params)
         base_url = self.settings.public_url or req.prefix
         if method.job:
