@@ -42,6 +42,7 @@ class LocateContact:
     lookups: tuple
     database: int = 1
     custom_match: tuple | None = None  # (field name, value) for a lookup of kind "field"
+    field_key: str = "name"  # how custom_match names its field, as UpsertCommand.field_key
 
 
 @dataclass
@@ -205,12 +206,13 @@ class UpsertAndRead:
     """An upsert whose answer also carries its contacts as stored afterwards, read in the same transaction."""
 
     upsert: UpsertCommand
-    # Find the (single) item's contact by this identity first: (kind, value), kind one of id, email, phone,
-    # external_id or ("field", name). The item then updates that contact by id, so the identities it
-    # writes may differ from the one that found it (a changed email). Deleted contacts are found too.
-    locate: tuple | None = None
-    if_missing: str = "create"  # when `locate` finds nothing: create (the item as it is) | fail (not found)
-    locate_deleted: bool = True  # may `locate` find a deleted contact (to restore it)
+    # Find the (single) item's contact by `lookups` first (lookups.locate, as LocateContact; field
+    # refs resolved as the upsert resolves them). The item then updates that contact by id, so the
+    # identities it writes may differ from the one that found it (a changed email).
+    lookups: tuple = ()
+    custom_match: tuple | None = None  # (field name, value) for a lookup of kind "field"
+    if_missing: str = "create"  # when the lookups find nothing: create (the item as it is) | fail (not found)
+    locate_deleted: bool = True  # may they find a deleted contact (to restore it)
 
 
 @dataclass

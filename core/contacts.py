@@ -1,14 +1,16 @@
 """Reading contacts: look-ups by identity, filtered search, counts and export pages, all in bulk."""
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import peewee as pw
 
-from . import catalog, errors, ids, normalize
+from . import catalog, errors, identity, ids
 from . import db as store
 from .errors import CoreError
+from .field_values import match_text
 from .schema import Contact, ContactList, ContactTag, FieldDef, Membership, Tag
 
 
@@ -76,68 +78,52 @@ class ContactFilter:
     include_deleted: bool = False
 
 
-def _identity(kind: str, value):
-    if kind == "email":
-        return normalize.email(value)
-    if kind == "phone":
-        return normalize.phone(value)
-    if kind == "id":
+def identity_holders(account_id: int, kind: str, values: list, database: int | None, include_deleted: bool):
+    """({given value: its stored value}, the values that cannot be a `kind` identity and so name no
+    contact, the query for the holders of the others)."""
+    stored, rejected = {}, []
+    for value in values:
         try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise CoreError(errors.CONTACT_NOT_FOUND, f"Contact {value!r} not found") from None
-    if kind == "profile_id":
-        number = ids.contact_id(value)
-        if number is None:
-            raise CoreError(errors.CONTACT_NOT_FOUND, f"Contact {value!r} not found")
-        return number
-    return str(value)
-
-
-def _column(kind: str) -> str:
-    """The contact column an identity kind is stored in (a profile id is the id)."""
-    return "id" if kind == "profile_id" else kind
-
-
-def find(account_id: int, kind: str, value, database: int | None = 1, include_deleted: bool = False,
-         with_details: bool = True) -> ContactView:
-    """The one contact with an identity (the most recently updated live one); raises when none."""
-    try:
-        wanted = _identity(kind, value)
-    except CoreError:
-        raise CoreError(errors.CONTACT_NOT_FOUND, f'Contact "{value}" not found', value=value) from None
-    query = Contact.select().where((Contact.account == account_id) & (getattr(Contact, _column(kind)) == wanted))
+            stored[value] = identity.stored(kind, value)
+        except CoreError:
+            rejected.append(value)
+    column = getattr(Contact, identity.column(kind))
+    query = Contact.select().where((Contact.account == account_id) & column.in_(sorted(set(stored.values()), key=str)
+                                                                                or [None]))
     if database is not None:
         query = query.where(Contact.database == catalog.database(account_id, database).id)
     if not include_deleted:
         query = query.where(Contact.deleted_at.is_null())
-    row = query.order_by(Contact.deleted_at.is_null(False), Contact.updated_at.desc(), Contact.id.desc()).first()
+    return stored, rejected, query
+
+
+def find(account_id: int, kind: str, value, database: int | None = 1, include_deleted: bool = False,
+         with_details: bool = True) -> ContactView:
+    """The one contact with an identity (identity.winner of its holders); raises when none."""
+    _, _, query = identity_holders(account_id, kind, [value], database, include_deleted)
+    row = identity.winner(query.dicts())
     if row is None:
         raise CoreError(errors.CONTACT_NOT_FOUND, f'Contact "{value}" not found', value=value)
-    return views(account_id, [row.__data__], with_details)[0]
+    return views(account_id, [row], with_details)[0]
 
 
-def locate(account_id: int, kind, value, database: int | None = 1, include_deleted: bool = True) -> int | None:
-    """The id of the contact an identity names (a live one before a deleted one), or None.
+def find_many(account_id: int, kind: str, values: list, database: int | None = 1,
+              include_deleted: bool = False) -> dict:
+    """{given value: ContactView} for every value that names a contact; one query for all of them."""
+    stored, _, query = identity_holders(account_id, kind, values, database, include_deleted)
+    if not stored:
+        return {}
+    by_key: dict = defaultdict(list)
+    for row in query.dicts():
+        by_key[row[identity.column(kind)]].append(row)
+    best = {key: identity.winner(rows) for key, rows in by_key.items()}
+    found = {view.id: view for view in views(account_id, list(best.values()))}
+    return {value: found[best[key]["id"]] for value, key in stored.items() if key in best}
 
-    `kind`: id | email | phone | external_id | profile_id, or ("field", name) for a custom field's value.
-    """
-    if isinstance(kind, tuple):
-        flt = ContactFilter(database=database, field_equals=(kind[1], value), include_deleted=include_deleted)
-        query = _filtered(account_id, flt)
-    else:
-        try:
-            wanted = _identity(kind, value)
-        except CoreError:
-            return None
-        query = Contact.select().where((Contact.account == account_id) & (getattr(Contact, _column(kind)) == wanted))
-        if database is not None:
-            query = query.where(Contact.database == catalog.database(account_id, database).id)
-        if not include_deleted:
-            query = query.where(Contact.deleted_at.is_null())
-    row = (query.select(Contact.id)
-           .order_by(Contact.deleted_at.is_null(False), Contact.updated_at.desc(), Contact.id.desc()).first())
-    return row.id if row is not None else None
+
+def contact_view(account_id: int, contact_id: int, with_details: bool = True) -> ContactView:
+    """The contact with this id (found by a lookup, say) as a view."""
+    return views(account_id, list(Contact.select().where(Contact.id == contact_id).dicts()), with_details)[0]
 
 
 def search(account_id: int, flt: ContactFilter, offset: int = 0, limit: int | None = 100,
@@ -175,9 +161,9 @@ def _filtered(account_id: int, flt: ContactFilter):
     for column in ("email", "phone", "external_id", "email_status", "phone_status"):
         value = getattr(flt, column)
         if value is not None:
-            if column in ("email", "phone"):
+            if column in identity.COLUMNS:
                 try:
-                    value = _identity(column, value)
+                    value = identity.stored(column, value)
                 except CoreError:
                     return query.where(pw.SQL("1 = 0"))
             query = query.where(getattr(Contact, column) == value)
@@ -208,7 +194,7 @@ def _field_equals(account_id: int, flt: ContactFilter):
                                               & (pw.fn.LOWER(FieldDef.name) == str(name).lower()))
     if flt.database is not None:
         defs = defs.where(FieldDef.database == catalog.database(account_id, flt.database).id)
-    text = "1" if value is True else "0" if value is False else str(value)
+    text = match_text(value)
     condition = pw.SQL("1 = 0")
     for row in defs:
         condition = condition | (store.json_text(Contact.fields, str(row.id)) == text)
@@ -259,30 +245,3 @@ def views(account_id: int, rows: list[dict], with_details: bool = True) -> list[
             deleted_at=row["deleted_at"], tags=tags[row["id"]], memberships=memberships[row["id"]],
             field_types=types.get(row["database"], {}), catalog=catalogs.get(row["database"], [])))
     return result
-
-
-def find_many(account_id: int, kind: str, values: list, database: int | None = 1,
-              include_deleted: bool = False) -> dict:
-    """{given value: ContactView} for every value that names a contact; one query for all of them."""
-    wanted = {}
-    for value in values:
-        try:
-            wanted[_identity(kind, value)] = value
-        except CoreError:
-            continue
-    if not wanted:
-        return {}
-    query = Contact.select().where((Contact.account == account_id) & getattr(Contact, _column(kind)).in_(list(wanted)))
-    if database is not None:
-        query = query.where(Contact.database == catalog.database(account_id, database).id)
-    if not include_deleted:
-        query = query.where(Contact.deleted_at.is_null())
-    best: dict = {}
-    for row in query.dicts():
-        key = row[_column(kind)]
-        current = best.get(key)
-        rank = (row["deleted_at"] is None, row["updated_at"], row["id"])
-        if current is None or rank > (current["deleted_at"] is None, current["updated_at"], current["id"]):
-            best[key] = row
-    found = {row["id"]: view for row, view in zip(best.values(), views(account_id, list(best.values())))}
-    return {wanted[key]: found[row["id"]] for key, row in best.items()}

@@ -1,10 +1,9 @@
 """Deleting contacts by identity: soft (restorable, identities kept) or erase (gone for good)."""
 from __future__ import annotations
 
-from . import catalog
+from . import identity
 from . import db as store
-from .contacts import _column, _identity
-from .errors import CoreError
+from .contacts import identity_holders
 from .normalize import now
 from .schema import Contact
 
@@ -15,29 +14,18 @@ def delete(account_id: int, kind: str, values: list, database: int | None = 1, e
     All the contacts named by one identity value go (a store may keep several with one email).
     """
     with store.write_transaction(f"account:{account_id}"):
-        normalised = []
-        for value in values:
-            try:
-                normalised.append(_identity(kind, value))
-            except CoreError:
-                normalised.append(None)
-        wanted = [v for v in normalised if v is not None]
-        if not wanted:
+        stored, _, query = identity_holders(account_id, kind, values, database, include_deleted=erase)
+        if not stored:
             return [None] * len(values)
-        column = getattr(Contact, _column(kind))
-        query = Contact.select(Contact.id, column.alias("key"), Contact.deleted_at).where(
-            (Contact.account == account_id) & column.in_(wanted))
-        if database is not None:
-            query = query.where(Contact.database == catalog.database(account_id, database).id)
+        column = getattr(Contact, identity.column(kind))
         by_key: dict = {}
-        for row in query.dicts():
-            if row["deleted_at"] is None or erase:
-                by_key.setdefault(row["key"], []).append(row["id"])
-        ids = [i for group in by_key.values() for i in group]
+        for row in query.select(Contact.id, column.alias("key"), Contact.deleted_at, Contact.updated_at).dicts():
+            by_key.setdefault(row["key"], []).append(row)
+        ids = [row["id"] for group in by_key.values() for row in group]
         if ids:
             if erase:
                 Contact.delete().where(Contact.id.in_(ids)).execute()
             else:
                 moment = now()
                 Contact.update(deleted_at=moment, updated_at=moment).where(Contact.id.in_(ids)).execute()
-        return [min(by_key[v]) if v in by_key else None for v in normalised]
+        return [identity.winner(by_key[stored[v]])["id"] if stored.get(v) in by_key else None for v in values]

@@ -10,6 +10,15 @@ from .schema import Database, FieldDef
 from .sql_bulk import select_eq
 
 
+def match_text(value) -> str:
+    """A custom field's value as matching compares it: 1 and 1.0 and "1" name the same holder, True is "1"."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 class FieldResolver:
     """Maps the field names or numbers an adapter used to FieldDef ids for one batch."""
 

@@ -5,10 +5,12 @@ lists the values not found (another account's contact ids are simply not found).
 """
 from __future__ import annotations
 
-from . import catalog, errors
+from collections import defaultdict
+
+from . import catalog, errors, identity
 from . import db as store
 from .bulk_write import chunks
-from .contacts import _column, _identity
+from .contacts import identity_holders
 from .errors import CoreError
 from .normalize import now
 from .schema import Contact, Membership
@@ -19,27 +21,18 @@ CHANNEL = "email"  # the membership channel of lists that are not per channel
 
 def _contacts(account_id: int, database_id: int, kind: str, values: list) -> list[int]:
     """Ids of the live contacts the values name, in order; raises CONTACT_NOT_FOUND listing the misses."""
-    wanted, missing = {}, []
-    for value in values:
-        try:
-            wanted[_identity(kind, value)] = value
-        except CoreError:
-            missing.append(value)
-    found: dict = {}
-    if wanted:
-        column = getattr(Contact, _column(kind))
-        rows = (Contact.select(Contact.id, column.alias("key"))
-                .where((Contact.account == account_id) & (Contact.database == database_id)
-                       & column.in_(list(wanted)) & Contact.deleted_at.is_null())
-                .order_by(Contact.updated_at, Contact.id).dicts())
-        for row in rows:
-            found[row["key"]] = row["id"]  # several holders of one external id: the latest updated
-    missing += [value for key, value in wanted.items() if key not in found]
+    stored, missing, query = identity_holders(account_id, kind, values, None, include_deleted=False)
+    column = getattr(Contact, identity.column(kind))
+    holders = defaultdict(list)
+    for row in query.where(Contact.database == database_id).select(
+            Contact.id, column.alias("key"), Contact.deleted_at, Contact.updated_at).dicts():
+        holders[row["key"]].append(row)
+    found = {key: identity.winner(rows)["id"] for key, rows in holders.items()}
+    missing += [value for value, key in stored.items() if key not in found]
     if missing:
         shown = ", ".join(map(str, missing))
         raise CoreError(errors.CONTACT_NOT_FOUND, f"Contacts not found: {shown}", values=missing)
-    return list(dict.fromkeys(found[key] for key in wanted))
-
+    return list(dict.fromkeys(found[key] for key in stored.values()))
 
 def attach(account_id: int, number, kind: str, values: list) -> int:
     """Subscribe the contacts to list `number`; returns how many memberships changed.

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from . import catalog, errors, normalize
+from . import catalog, errors, identity, normalize
 from . import db as store
-from . import ids as contact_ids
-from .contacts import ContactView, views
+from .contacts import ContactView, contact_view
 from .errors import CoreError
-from .model import MEMBERSHIP_ADDRESS, ItemResult, Lookup
-from .schema import Contact, ContactList, FieldDef
+from .field_values import FieldResolver, match_text
+from .model import MEMBERSHIP_ADDRESS, ContactChange, ItemResult, Lookup, UpsertCommand
+from .schema import Contact, ContactList, Membership
 from .sql_bulk import quote, select_where_in
 
-PROFILE_KINDS = ("id", "email", "phone", "external_id")
+PROFILE_KINDS = identity.COLUMNS
 ADDRESS_INDEX = "membership_address"
 
 
@@ -38,24 +38,12 @@ def create_address_index(database) -> None:
 
 
 def normalised(lookup: Lookup, region: str | None = None) -> tuple[str, object]:
-    """(kind, value) as the store holds it; raises CoreError for an email or phone that is not one."""
-    kind, value = lookup.kind, lookup.value
-    if kind == "email":
-        return kind, normalize.email(value)
-    if kind == "phone":
-        return kind, normalize.phone(value, region)
-    if kind == "profile_id":
-        return "id", contact_ids.contact_id(value) or 0  # 0 names no contact
-    if kind == "id":
-        try:
-            return kind, int(value)
-        except (TypeError, ValueError):
-            return kind, 0
-    if kind == "external_id":
-        return kind, str(value).strip()
-    if kind in ("member", "field"):
-        return kind, value
-    raise ValueError(f"unknown lookup kind {kind!r}")
+    """(kind, value) as the store holds it; raises CoreError for an identity that cannot be one."""
+    if lookup.kind in ("member", "field"):
+        return lookup.kind, lookup.value
+    if lookup.kind not in (*PROFILE_KINDS, "profile_id"):
+        raise ValueError(f"unknown lookup kind {lookup.kind!r}")
+    return identity.column(lookup.kind), identity.stored(lookup.kind, lookup.value, region)
 
 
 def list_ids(database_id: int, refs: set[tuple[str, int]]) -> dict[tuple[str, int], int]:
@@ -168,20 +156,22 @@ class BatchLookups:
         return []
 
 
-def locate(account_id: int, database: int, lookups: tuple[Lookup, ...], custom_match=None) -> ContactView:
-    """The live contact the first fruitful lookup finds (the most recently updated of several).
+def locate(account_id: int, database: int, lookups: tuple[Lookup, ...], custom_match=None,
+           include_deleted: bool = False, field_key: str = "name") -> int:
+    """The id of the contact the first fruitful lookup finds (identity.winner of several holders).
 
-    A handful of queries whatever the lookups; raises CoreError(contact_not_found) when none finds one.
+    Deleted contacts only with `include_deleted`; a field lookup compares `custom_match` (field
+    ref, value) with refs resolved as a batch with this `field_key` resolves them. A handful of
+    queries whatever the lookups; raises CoreError(contact_not_found) when none finds one.
     """
     db_row = catalog.database(account_id, database)
     keys = [(*normalised(lookup), lookup) for lookup in lookups]
-    field_key = None
+    field_key_text = None
     if custom_match is not None and any(kind == "field" for kind, _, _ in keys):
         ref, value = custom_match
-        row = FieldDef.get_or_none((FieldDef.database == db_row.id) & (FieldDef.name == str(ref)))
-        if row is None:
-            raise CoreError(errors.UNKNOWN_FIELD, f"Unknown field: {ref}", fields=[str(ref)])
-        field_key = (str(row.id), _text(value))
+        fields = FieldResolver(db_row, UpsertCommand([], field_key=field_key))
+        fields.load([ContactChange(custom_match=custom_match)])
+        field_key_text = (fields.key(ref), match_text(value))
     addresses = {value for kind, value, _ in keys if kind == "member"}
     numbers = {ref for kind, _, lookup in keys if kind == "member" for ref in list_refs(lookup)}
     numbered = list_ids(db_row.id, numbers)
@@ -192,31 +182,30 @@ def locate(account_id: int, database: int, lookups: tuple[Lookup, ...], custom_m
             conditions[kind].add(value)
     conditions["id"] |= holders
     parts = [(kind, sorted(values)) for kind, values in conditions.items() if values]
-    if field_key is not None:
-        parts.append((store.json_text_sql("fields", field_key[0]), [field_key[1]]))
-    rows = select_where_in(Contact, parts, where=f'"database_id" = {store.database().param} AND "deleted_at" IS NULL',
-                           params=[db_row.id]) if parts else []
+    if field_key_text is not None:
+        parts.append((store.json_text_sql("fields", field_key_text[0]), [field_key_text[1]]))
+    where = f'"database_id" = {store.database().param}' + ("" if include_deleted else ' AND "deleted_at" IS NULL')
+    rows = select_where_in(Contact, parts, where=where, params=[db_row.id]) if parts else []
     memberships = _memberships([row["id"] for row in rows]) if addresses else {}
     for kind, value, lookup in keys:
         if kind == "member":
             lists = {numbered[r] for r in list_refs(lookup) if r in numbered} if lookup.lists else None
             found = [r for r in rows if _holds(memberships.get(r["id"], ()), value, lookup.channels, lists)]
         elif kind == "field":
-            key, text = field_key or (None, None)
-            found = [r for r in rows if key in r["fields"] and _text(r["fields"][key]) == text]
+            key, text = field_key_text or (None, None)
+            found = [r for r in rows if key in r["fields"] and match_text(r["fields"][key]) == text]
         else:
             found = [r for r in rows if r[kind] == value]
         if found:
-            best = max(found, key=lambda r: (r["updated_at"], r["id"]))
-            return views(account_id, [best])[0]
+            return identity.winner(found)["id"]
     raise CoreError(errors.CONTACT_NOT_FOUND, "Contact not found")
 
 
 def delete_located(account_id: int, database: int, lookups: tuple[Lookup, ...], custom_match=None,
                    erase: bool = True) -> ContactView:
-    """Delete the contact `locate` finds (erase: with its memberships and tags, for good); returns it."""
+    """Delete the contact `locate` finds (erase: with its memberships and tags, for good); returns it as it was."""
     with store.write_transaction(f"account:{account_id}"):
-        view = locate(account_id, database, lookups, custom_match)
+        view = contact_view(account_id, locate(account_id, database, lookups, custom_match))
         if erase:
             Contact.delete().where(Contact.id == view.id).execute()
         else:
@@ -226,16 +215,8 @@ def delete_located(account_id: int, database: int, lookups: tuple[Lookup, ...], 
 
 
 def _memberships(contact_ids_: list[int]) -> dict[int, list]:
-    from .schema import Membership
-
     result: dict[int, list] = defaultdict(list)
     if contact_ids_:
         for row in Membership.select().where(Membership.contact.in_(contact_ids_)):
             result[row.contact_id].append(row)
     return result
-
-
-def _text(value) -> str:
-    from .upsert import _text as match_text  # the batch's own rule for comparing field values
-
-    return match_text(value)

@@ -1,9 +1,9 @@
 """Taking one contact out of lists: exclude (may come back) or unsubscribe (consent withdrawn)."""
 from __future__ import annotations
 
-from . import catalog, errors, normalize
+from . import catalog, errors, identity, normalize
 from . import db as store
-from .contacts import _column, _identity
+from .contacts import identity_holders
 from .errors import CoreError
 from .schema import Contact, ContactList, Membership
 
@@ -24,19 +24,11 @@ def change(account_id: int, kind: str, value, status: str, lists: list[int] | No
             if missing:
                 raise CoreError(errors.UNKNOWN_LIST, f"List not found: {','.join(map(str, missing))}", ids=missing)
             list_ids = [r.id for r in rows]
-        try:
-            wanted = _identity(kind, value)
-        except CoreError:
-            wanted = None
-        contact = None
-        if wanted is not None:
-            contact = (Contact.select(Contact.id)
-                       .where((Contact.database == db_row.id) & (getattr(Contact, _column(kind)) == wanted)
-                              & Contact.deleted_at.is_null())
-                       .order_by(Contact.updated_at.desc()).first())
+        contact = identity.winner(identity_holders(account_id, kind, [value], database, include_deleted=False)[2]
+                                  .select(Contact.id, Contact.deleted_at, Contact.updated_at).dicts())
         if contact is None:
             raise CoreError(errors.CONTACT_NOT_FOUND, f'Contact "{value}" not found', value=value)
-        query = Membership.select().where(Membership.contact == contact.id)
+        query = Membership.select().where(Membership.contact == contact["id"])
         if list_ids is not None:
             query = query.where(Membership.list.in_(list_ids))
         if channel is not None:
@@ -52,5 +44,5 @@ def change(account_id: int, kind: str, value, status: str, lists: list[int] | No
             if stamp:
                 values[stamp] = now
             Membership.update(**values).where(Membership.id.in_(ids)).execute()
-            Contact.update(updated_at=now).where(Contact.id == contact.id).execute()
+            Contact.update(updated_at=now).where(Contact.id == contact["id"]).execute()
         return len(ids)

@@ -46,7 +46,7 @@ class UpsertReadResult:
 
 def _upsert_and_read(account_id: int, cmd: c.UpsertAndRead) -> UpsertReadResult:
     with store.write_transaction(f"account:{account_id}"):
-        if cmd.locate is not None:
+        if cmd.lookups:
             _locate(account_id, cmd)
         batch = upsert(account_id, cmd.upsert)
         wanted = sorted({i.contact_id for i in batch.items if i.contact_id})
@@ -54,13 +54,23 @@ def _upsert_and_read(account_id: int, cmd: c.UpsertAndRead) -> UpsertReadResult:
         return UpsertReadResult(batch, {v.id: v for v in contacts.views(account_id, rows)})
 
 
+# Why `locate` may find no contact: none holds the identity, or it cannot be one (an unknown field, an
+# email that is not one) -- then the item goes on as it is, or the call fails with "not found".
+NAMES_NO_ONE = (errors.CONTACT_NOT_FOUND, errors.UNKNOWN_FIELD, errors.INVALID_EMAIL, errors.INVALID_PHONE,
+                errors.INVALID_VALUE)
+
+
 def _locate(account_id: int, cmd: c.UpsertAndRead) -> None:
-    kind, value = cmd.locate
     item = cmd.upsert.items[0]
-    found = contacts.locate(account_id, kind, value, cmd.upsert.database, cmd.locate_deleted)
-    if found is None:
+    try:
+        found = locate(account_id, cmd.upsert.database, cmd.lookups, cmd.custom_match,
+                       include_deleted=cmd.locate_deleted, field_key=cmd.upsert.field_key)
+    except CoreError as exc:
+        if exc.code not in NAMES_NO_ONE:
+            raise
         if cmd.if_missing == "fail":
-            raise CoreError(errors.CONTACT_NOT_FOUND, f'Contact "{value}" not found', value=value)
+            value = cmd.lookups[0].value if cmd.lookups[0].kind != "field" else cmd.custom_match[1]
+            raise CoreError(errors.CONTACT_NOT_FOUND, f'Contact "{value}" not found', value=value) from None
         return
     item.identities = {**item.identities, "id": found}
     item.match = ("id",)
@@ -93,7 +103,8 @@ HANDLERS = {
                                                            cmd.channel, cmd.database),
     c.FindContact: lambda a, cmd: contacts.find(a, cmd.kind, cmd.value, cmd.database, cmd.include_deleted),
     c.FindContacts: lambda a, cmd: contacts.find_many(a, cmd.kind, cmd.values, cmd.database, cmd.include_deleted),
-    c.LocateContact: lambda a, cmd: locate(a, cmd.database, cmd.lookups, cmd.custom_match),
+    c.LocateContact: lambda a, cmd: contacts.contact_view(a, locate(a, cmd.database, cmd.lookups, cmd.custom_match,
+                                                                   field_key=cmd.field_key)),
     c.DeleteLocated: lambda a, cmd: delete_located(a, cmd.database, cmd.lookups, cmd.custom_match, cmd.erase),
     c.DeleteContacts: lambda a, cmd: deletion.delete(a, cmd.kind, cmd.values, cmd.database, cmd.erase),
     c.UnsubscribeEverywhere: lambda a, cmd: consent.unsubscribe_everywhere(a, cmd.emails, cmd.database,

@@ -8,21 +8,24 @@ the same transaction, so a request-level error leaves nothing written.
 from __future__ import annotations
 
 from collections import defaultdict
+from operator import attrgetter
 
-from . import catalog, consent, errors, normalize
-from . import ids as contact_ids
+from . import catalog, consent, errors, identity, normalize
 from . import db as store
 from .bulk_write import write_batch
 from .contact_state import ContactState, apply_identities, merge_map, merge_nested, new_status
 from .contact_state import Membership as MembershipState
 from .errors import CoreError
-from .field_values import FieldResolver
+from .field_values import FieldResolver, match_text
 from .list_changes import ListResolver, apply_list_changes
 from .model import CHANNEL_STATUSES, BatchResult, ContactChange, ItemResult, UpsertCommand
 from .schema import Account, Contact, ContactTag, Membership, Suppression, Tag
 from .sql_bulk import select_eq, select_where_in
 from .lookups import BatchLookups
 from .update_scope import scope_update, scoped
+
+
+_row = attrgetter("row")  # a ContactState's stored row, as identity.winner ranks it
 
 
 def upsert(account_id: int, cmd: UpsertCommand) -> BatchResult:
@@ -83,19 +86,10 @@ class _Batch:
             for kind, raw in item.identities.items():
                 if raw is None or raw == "":
                     continue
-                if kind == "email":
-                    ids[kind] = normalize.email(raw)
-                elif kind == "phone":
-                    ids[kind] = normalize.phone(raw, self.cmd.default_phone_region)
-                elif kind == "id":
-                    ids[kind] = int(raw)
-                elif kind == "profile_id":
-                    ids["id"] = contact_ids.contact_id(raw) or 0  # 0 names no contact: "not found"
-                else:
-                    ids[kind] = str(raw).strip()
+                ids[identity.column(kind)] = identity.stored(kind, raw, self.cmd.default_phone_region)
             if item.custom_match is not None:
                 ref, value = item.custom_match
-                ids["field"] = (self.fields.key(ref), _text(value))
+                ids["field"] = (self.fields.key(ref), match_text(value))
         except (CoreError, ValueError) as exc:
             error = exc if isinstance(exc, CoreError) else CoreError(errors.INVALID_VALUE, str(exc))
             self.results[position] = ItemResult("failed", error=error, warnings=list(item.warnings))
@@ -146,7 +140,7 @@ class _Batch:
         for key in self.fields.match_keys():
             stored = row["fields"].get(key)
             if stored is not None:
-                holders = index["field"][(key, _text(stored))]
+                holders = index["field"][(key, match_text(stored))]
                 if state not in holders:
                     holders.append(state)
 
@@ -210,7 +204,7 @@ class _Batch:
                 # A contact that already carries another external id is another person.
                 candidates = [c for c in candidates if c.row["external_id"] in (None, external)]
             if candidates:
-                return _best(candidates)
+                return identity.winner(candidates, _row)
             if not self.cmd.match_fallback:
                 return None
         return None
@@ -219,7 +213,7 @@ class _Batch:
         cmd = self.cmd
         if item.lookups:
             candidates = self.lookups.candidates(position, ids, self.index)
-            state = _best(candidates) if candidates else None
+            state = identity.winner(candidates, _row)
         else:
             state = self._match(item, ids)
         warnings = list(item.warnings) if item.warnings else []
@@ -403,22 +397,9 @@ class _Batch:
         return result
 
 
-def _best(candidates: list[ContactState]) -> ContactState:
-    """Of several contacts with one identity: a live one before a deleted one, then the latest."""
-    return max(candidates, key=lambda c: (not c.deleted, c.row["updated_at"], c.row["id"] or 1 << 62))
-
-
 def _reachable(item: ContactChange) -> bool:
     """Can a contact without email, phone or external id still be reached (a channel, a membership address)?"""
     return bool(item.channels) or any(change.address for change in item.lists)
-
-
-def _text(value) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _membership(row: dict) -> MembershipState:

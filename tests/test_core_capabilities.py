@@ -9,7 +9,7 @@ from core import accounts, catalog, contacts, errors, jobs, service
 from core import commands as c
 from core.contacts import ContactFilter
 from core.errors import CoreError
-from core.model import ContactChange, ListChange, UpsertCommand
+from core.model import ContactChange, ListChange, Lookup, UpsertCommand
 from core.normalize import now
 from core.schema import Contact, FieldDef
 from core.upsert import upsert
@@ -119,17 +119,18 @@ def test_upsert_and_read_can_locate_by_one_identity_and_write_another(account):
     catalog.create_field(account.id, "shopId")
     run(account, [ContactChange(identities={"email": "old@example.com"}, fields={"shopId": "S1"})])
     change_email = UpsertCommand(items=[ContactChange(identities={"email": "new@example.com"})])
-    answer = service.execute(account.id, c.UpsertAndRead(change_email, locate=("email", "OLD@example.com")))
+    answer = service.execute(account.id, c.UpsertAndRead(change_email, lookups=(Lookup("email", "OLD@example.com"),)))
     assert answer.batch.items[0].outcome == "updated"
     assert Contact.get().email == "new@example.com"
-    by_field = UpsertCommand(items=[ContactChange(identities={"phone": "+447700900123"})])
-    answer = service.execute(account.id, c.UpsertAndRead(by_field, locate=(("field", "shopid"), "S1")))
+    by_field = UpsertCommand(items=[ContactChange(identities={"phone": "+447700900123"})], field_key="name_ci")
+    answer = service.execute(account.id, c.UpsertAndRead(by_field, lookups=(Lookup("field"),),
+                                                         custom_match=("shopid", "S1")))
     assert answer.batch.items[0].outcome == "updated" and Contact.select().count() == 1
     missing = UpsertCommand(items=[ContactChange(identities={"email": "x@example.com"})])
     with pytest.raises(CoreError) as caught:
-        service.execute(account.id, c.UpsertAndRead(missing, locate=("id", 999999), if_missing="fail"))
+        service.execute(account.id, c.UpsertAndRead(missing, lookups=(Lookup("id", 999999),), if_missing="fail"))
     assert caught.value.code == errors.CONTACT_NOT_FOUND
-    created = service.execute(account.id, c.UpsertAndRead(missing, locate=("email", "x@example.com")))
+    created = service.execute(account.id, c.UpsertAndRead(missing, lookups=(Lookup("email", "x@example.com"),)))
     assert created.batch.items[0].outcome == "created"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from core import errors as core_errors
 from core.commands import CreateField, CreateList, DeleteField, FindContact, GetLists, SearchContacts, UpsertAndRead
 from core.contacts import ContactFilter
-from core.model import ContactChange, ListChange, UpsertCommand
+from core.model import ContactChange, ListChange, Lookup, UpsertCommand
 
 from . import contact_v2, import_v3, values
 from .errors import ADDRESSBOOK_NOT_FOUND, CONTACT_NOT_FOUND, v2, v2_from_core, v2_invalid
@@ -69,7 +69,7 @@ def parse_update(params: dict) -> UpsertAndRead:
         if "email" not in change.identities:
             raise v2_invalid("The Email field is required")
         return UpsertAndRead(command([change], "dotdigital:v2"))
-    return UpsertAndRead(command([change], "dotdigital:v2"), locate=("id", number), if_missing="fail",
+    return UpsertAndRead(command([change], "dotdigital:v2"), lookups=(Lookup("id", number),), if_missing="fail",
                          locate_deleted=False)
 
 
@@ -88,7 +88,7 @@ def render_found(view, params: dict, ctx: dict) -> dict:
 
 def parse_delete(params: dict) -> UpsertAndRead:
     return UpsertAndRead(command([ContactChange(delete=True)], "dotdigital:v2"),
-                         locate=("id", _number(params, "contact_id")), if_missing="fail", locate_deleted=False)
+                         lookups=(Lookup("id", _number(params, "contact_id")),), if_missing="fail", locate_deleted=False)
 
 
 def render_no_content(answer, params: dict, ctx: dict) -> Reply:
@@ -202,7 +202,7 @@ def parse_book_remove(params: dict) -> UpsertAndRead:
     book = _number_book(params)
     cmd = command([ContactChange(lists=[ListChange(book, "removed", "email")])], "dotdigital:v2:address-book")
     cmd.on_suppressed = "block"  # a suppressed contact may still be taken out of a book
-    return UpsertAndRead(cmd, locate=("id", _number(params, "contact_id")), if_missing="fail", locate_deleted=False)
+    return UpsertAndRead(cmd, lookups=(Lookup("id", _number(params, "contact_id")),), if_missing="fail", locate_deleted=False)
 
 
 def render_book_removed(answer, params: dict, ctx: dict) -> Reply:

@@ -11,10 +11,10 @@ import orjson
 
 from core import errors as core_errors
 from core import normalize
-from core.commands import FindContact, SearchContacts, StartJob, UpsertAndRead
+from core.commands import FindContact, LocateContact, SearchContacts, StartJob, UpsertAndRead
 from core.contacts import ContactFilter
 from core.errors import CoreError
-from core.model import ContactChange
+from core.model import ContactChange, Lookup
 
 from . import contact_v3, import_v3
 from .contact_v3 import IDENTIFIER_NAME, KIND, STANDARD
@@ -60,17 +60,20 @@ def not_found(error: CoreError, params: dict):
 # -- GET /contacts/v3/{identifier}/{value} -------------------------------------------------------------
 def parse_get(params: dict):
     name, kind, value = identifier(params)
-    if isinstance(kind, tuple):
-        return SearchContacts(ContactFilter(field_equals=(name, value)), limit=1)
+    if isinstance(kind, tuple):  # the holder a PATCH or DELETE by this identifier would find
+        return LocateContact(**_located(kind, value), field_key=import_v3.FIELD_KEY)
     return FindContact(kind, value)
 
 
-def render_get(found, params: dict, ctx: dict) -> dict:
-    views = found.contacts if hasattr(found, "contacts") else [found]  # a search (custom identifier) or one view
-    if not views:
-        name, _, value = identifier(params)
-        raise contact_not_found(value, name)
-    return contact_v3.render(views[0])
+def get_not_found(error: CoreError, params: dict):
+    """GET: a custom identifier no field has names no contact, as one no contact holds."""
+    if error.code == core_errors.UNKNOWN_FIELD:
+        error = CoreError(core_errors.CONTACT_NOT_FOUND, error.message)
+    return not_found(error, params)
+
+
+def render_get(view, params: dict, ctx: dict) -> dict:
+    return contact_v3.render(view)
 
 
 # -- PATCH, PUT, POST, DELETE ---------------------------------------------------------------------------
@@ -105,6 +108,13 @@ def _with_path_identity(change: ContactChange, name: str, kind, value) -> None:
         change.identities[kind] = value
 
 
+def _located(kind, value) -> dict:
+    """The UpsertAndRead arguments that find the contact the path names: a core Lookup."""
+    if isinstance(kind, tuple):
+        return {"lookups": (Lookup("field"),), "custom_match": (kind[1], value)}
+    return {"lookups": (Lookup(kind, value),)}
+
+
 def parse_patch(params: dict) -> UpsertAndRead:
     name, kind, value = identifier(params)
     merge = query(params, "merge-option", "overwrite")
@@ -114,7 +124,7 @@ def parse_patch(params: dict) -> UpsertAndRead:
     change = _change(_body(params, required=False))
     _with_path_identity(change, name, kind, value)
     command = import_v3.command([change], MERGE_OPTIONS[str(merge).lower()], "dotdigital:patch")
-    return UpsertAndRead(command, locate=(kind, value))
+    return UpsertAndRead(command, **_located(kind, value))
 
 
 def parse_put(params: dict) -> UpsertAndRead:
@@ -126,7 +136,7 @@ def parse_put(params: dict) -> UpsertAndRead:
     if Keys(body).has("lists"):
         change.lists_mode = "replace"
     command = import_v3.command([change], "overwrite", "dotdigital:replace")
-    return UpsertAndRead(command, locate=(kind, value), if_missing="fail", locate_deleted=False)
+    return UpsertAndRead(command, **_located(kind, value), if_missing="fail", locate_deleted=False)
 
 
 def parse_create(params: dict) -> UpsertAndRead:
@@ -145,7 +155,7 @@ def parse_create(params: dict) -> UpsertAndRead:
 def parse_delete(params: dict) -> UpsertAndRead:
     name, kind, value = identifier(params)
     command = import_v3.command([ContactChange(delete=True)], "overwrite", "dotdigital:delete")
-    return UpsertAndRead(command, locate=(kind, value), if_missing="fail", locate_deleted=False)
+    return UpsertAndRead(command, **_located(kind, value), if_missing="fail", locate_deleted=False)
 
 
 def render_written(answer, params: dict, ctx: dict) -> Reply:

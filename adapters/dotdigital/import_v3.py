@@ -52,6 +52,9 @@ def render_import(job, params: dict, ctx: dict) -> Reply:
     return Reply({"importId": job.id}, 202)
 
 
+FIELD_KEY = "name_ci"  # data fields are named in any case
+
+
 def command(items: list, merge: str, source: str) -> UpsertCommand:
     """The canonical command every v3 write uses, single contacts included."""
     return UpsertCommand(
@@ -59,7 +62,7 @@ def command(items: list, merge: str, source: str) -> UpsertCommand:
         match=("email", "phone"),
         match_fallback=False,
         unique=("email", "phone", "field"),
-        field_key="name_ci",
+        field_key=FIELD_KEY,
         field_merge=merge,
         strict_field_types=True,
         unknown_fields="fail_item",

@@ -29,7 +29,7 @@ V3_ROUTES: dict[str, dict[str, Method]] = {
                                  invalid_delete_id),
     },
     "/contacts/v3/{identifier}/{value}": {
-        "GET": Method(c3.parse_get, c3.render_get, on_error=c3.not_found),
+        "GET": Method(c3.parse_get, c3.render_get, on_error=c3.get_not_found),
         "PATCH": Method(c3.parse_patch, c3.render_written, on_error=c3.not_found),
         "PUT": Method(c3.parse_put, c3.render_written, on_error=c3.not_found),
         "DELETE": Method(c3.parse_delete, c3.render_deleted, on_error=c3.not_found),
