@@ -15,6 +15,7 @@ import orjson
 import yaml
 
 from core import setup, suppression
+from gateway import dialects
 
 CASES = Path(__file__).with_name("cases")
 _MATCHER = re.compile(r"^\{\{(\w+)(?::([^}]*))?(?: as (\w+))?\}\}$")
@@ -60,7 +61,7 @@ def apply_setup(case: Case) -> dict:
     keys = [{**k, "key": k["key"].replace("{run}", run)} if "key" in k else k for k in spec.get("keys") or []]
     keys = keys or [{"key": uuid.uuid4().hex}]
     spec["keys"] = keys
-    setup.apply({"version": 1, "accounts": [spec]})
+    setup.apply({"version": 1, "accounts": [spec]}, dialects.NAMES)
     values = {"api_key": keys[0]["key"], "account": name}
     if case.data.get("suppressed"):
         suppression.add([(address, "bounce") for address in case.data["suppressed"]])

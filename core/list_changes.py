@@ -187,7 +187,7 @@ def apply_list_changes(state: ContactState, item: ContactChange, lists: ListReso
         channels = item.replace_lists_of or None
         for key, membership in list(memberships.items()):
             # Consent records survive a replace: an unsubscribe is the contact's decision, not data.
-            # So do memberships in lists numbered apart (Altcraft-style resources): a replace
+            # So do memberships in lists numbered apart (resources): a replace
             # speaks of the shared list space only.
             if key in mentioned or membership.status == "unsubscribed" or key[0] in lists.apart:
                 continue

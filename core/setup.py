@@ -67,8 +67,11 @@ def _where(path) -> str:
     return text or "file"
 
 
-def validate(doc: dict) -> list[Problem]:
-    """Every problem of the document, each with its location; empty when it can be applied."""
+def validate(doc: dict, dialects=None) -> list[Problem]:
+    """Every problem of the document, each with its location; empty when it can be applied.
+
+    `dialects`: the dialect names a key may be limited to (the gateway's); None: any name.
+    """
     problems = [Problem(_where(e.absolute_path), e.message)
                 for e in sorted(_VALIDATOR.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))]
     if problems:
@@ -83,13 +86,17 @@ def validate(doc: dict) -> list[Problem]:
         names[account["name"]] = here
         existing = Account.get_or_none(Account.name == account["name"])
         problems += _check_account(here, account, existing, key_owner)
+        for i, key in enumerate(account.get("keys", [])):
+            if dialects is not None and key.get("dialect") is not None and key["dialect"] not in dialects:
+                problems.append(Problem(f"{here}.keys[{i}].dialect", f"{key['dialect']!r} is not one of "
+                                                                     f"{', '.join(sorted(dialects))}"))
     return problems
 
 
 def _check_account(here: str, account: dict, existing: Account | None, key_owner: dict) -> list[Problem]:
     problems = []
     problems += _duplicates(here, "databases", account.get("databases", []), "id")
-    problems += _duplicates(here, "databases", account.get("databases", []), "profile_key")
+    problems += _duplicate_attrs(here, account.get("databases", []))
     problems += _duplicates(here, "lists", account.get("lists", []), "id",
                             scope=lambda item: catalog.space_of(item.get("kind")))
     problems += _duplicates(here, "fields", account.get("fields", []), "id")
@@ -130,6 +137,19 @@ def _duplicate_names(here: str, kind: str, items: list, attribute: str, label: s
     return problems
 
 
+def _duplicate_attrs(here: str, databases: list) -> list[Problem]:
+    """Two databases named alike: an attribute value finds one database (catalog.database_by_attr)."""
+    seen, problems = {}, []
+    for i, item in enumerate(databases):
+        for name, value in (item.get("attrs") or {}).items():
+            if (name, value) in seen:
+                problems.append(Problem(f"{here}.databases[{i}].attrs.{name}", f"duplicate {name} {value!r} "
+                                        f"(also at {here}.databases[{seen[name, value]}])"))
+            else:
+                seen[name, value] = i
+    return problems
+
+
 def _duplicates(here: str, kind: str, items: list, attribute: str, scope=None) -> list[Problem]:
     """Items with the same `attribute` (within the same `scope(item)`, when given: an id space)."""
     seen, problems = {}, []
@@ -146,9 +166,9 @@ def _duplicates(here: str, kind: str, items: list, attribute: str, scope=None) -
     return problems
 
 
-def apply(doc: dict) -> Summary:
+def apply(doc: dict, dialects=None) -> Summary:
     """Validate, then create or update everything in one transaction; raises SetupInvalid first."""
-    problems = validate(doc)
+    problems = validate(doc, dialects)
     if problems:
         raise SetupInvalid(problems)
     summary = Summary()
@@ -174,9 +194,8 @@ def _apply_account(spec: dict, summary: Summary) -> Account:
     if 1 not in databases:
         databases[1] = Database.create(account=account, number=1, name="Main")
     for item in spec.get("databases", []):
-        attrs = {"profile_key": item["profile_key"]} if item.get("profile_key") else {}
         row = databases.get(item["id"])
-        values = {"name": item.get("name", "Main" if item["id"] == 1 else ""), "attrs": attrs}
+        values = {"name": item.get("name", "Main" if item["id"] == 1 else ""), "attrs": item.get("attrs", {})}
         if row is None:
             databases[item["id"]] = Database.create(account=account, number=item["id"], **values)
             summary.created["databases"] += 1
@@ -243,7 +262,7 @@ def export(account_ref) -> dict:
         doc["settings"] = account.settings
     doc["keys"] = [_export_key(k) for k in Credential.select().where(
         (Credential.account == account.id) & Credential.revoked_at.is_null()).order_by(Credential.id)]
-    doc["databases"] = [_compact({"id": d.number, "name": d.name, "profile_key": d.attrs.get("profile_key")})
+    doc["databases"] = [_compact({"id": d.number, "name": d.name, "attrs": d.attrs or None})
                         for d in Database.select().where(Database.account == account.id).order_by(Database.number)]
     doc["lists"] = []
     for row in ContactList.select().where(ContactList.account == account.id).order_by(ContactList.number):

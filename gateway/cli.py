@@ -10,6 +10,8 @@ from core import accounts, db as store, migrate, setup, suppression
 from core.errors import CoreError
 from core.schema import Account
 
+from . import dialects
+
 
 def _print(args, data: dict, text: str) -> None:
     print(json.dumps(data, default=str) if getattr(args, "json", False) else text)
@@ -100,12 +102,12 @@ def cmd_setup_apply(args) -> int:
     with open(args.file, encoding="utf-8") as handle:
         doc = setup.load(handle.read())
     if args.check:
-        problems = setup.validate(doc)
+        problems = setup.validate(doc, dialects.NAMES)
         if problems:
             raise setup.SetupInvalid(problems)
         _print(args, {"valid": True}, "The setup file is valid; nothing was written (--check).")
         return 0
-    summary = setup.apply(doc).as_dict()
+    summary = setup.apply(doc, dialects.NAMES).as_dict()
     lines = [f"{verb} {', '.join(f'{n} {k}' for k, n in sorted(counts.items())) or 'nothing'}"
              for verb, counts in summary.items()]
     _print(args, summary, "; ".join(lines))
@@ -158,7 +160,7 @@ def parser() -> argparse.ArgumentParser:
     add = acc.add_parser("add-key", help="add a key (new, or an existing vendor key registered as-is)")
     add.add_argument("account")
     add.add_argument("--key")
-    add.add_argument("--dialect", choices=["unisender", "esputnik", "dotdigital", "altcraft", "icomm"])
+    add.add_argument("--dialect", choices=dialects.NAMES)
     add.add_argument("--username")
     add.add_argument("--label")
     add.add_argument("--json", action="store_true")

@@ -9,7 +9,7 @@ from core.model import DatabaseRef
 from ..common import DialectError
 from . import errors
 
-PROFILE_ATTR = "profile_key"  # Database.attrs key the setup file's `profile_key` fills
+PROFILE_ATTR = "profile_key"  # the Database.attrs key a ProfileKey is kept under (setup file: databases[].attrs)
 
 # Icomm knows three states [HELP]: enabled ("A", documented), rejected and unsubscribed (letters
 # chosen). The store's finer email statuses fold into them by whether the address gets mail.
