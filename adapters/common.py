@@ -22,4 +22,3 @@ class Method:
 
     parse: Callable[[dict], Any]
     render: Callable[[Any, dict, dict], Any]
-    job: str | None = None  # the command starts this kind of asynchronous job

@@ -128,7 +128,9 @@ def contact_view(account_id: int, contact_id: int, with_details: bool = True) ->
 
 def search(account_id: int, flt: ContactFilter, offset: int = 0, limit: int | None = 100,
            with_details: bool = True) -> list[ContactView]:
-    query = _filtered(account_id, flt).order_by(Contact.id).offset(offset)
+    query = _filtered(account_id, flt).order_by(Contact.id)
+    if offset:
+        query = query.offset(offset)
     if limit is not None:
         query = query.limit(limit)
     return views(account_id, list(query.dicts()), with_details)

@@ -5,8 +5,8 @@ from __future__ import annotations
 class RequestProblem(Exception):
     """A request the gateway refuses before any vendor logic runs.
 
-    kind: body_too_large | malformed | bad_encoding | unsupported_media_type | not_found |
-          method_not_allowed | unauthorized
+    kind: body_too_large | malformed | malformed_multipart | bad_encoding | unsupported_media_type |
+          not_found | method_not_allowed | unauthorized
     """
 
     def __init__(self, kind: str, message: str, **details):

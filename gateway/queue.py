@@ -1,20 +1,22 @@
 """The huey queue that carries job ids to workers: embedded SQLite by default, Redis or PostgreSQL by URL."""
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 from huey import MemoryHuey, RedisHuey, SqliteHuey
 
+from .config import Settings
 
-def make_huey():
-    """QUEUE_URL: redis://… | postgresql://… | sqlite:///path | memory:// (tests: run inline).
 
-    Without QUEUE_URL the queue follows DATABASE_URL: a SQLite file beside the SQLite store, or
-    the PostgreSQL store itself, so a fresh machine needs no extra server.
+def make_huey(settings: Settings | None = None):
+    """Settings.queue_url: redis://… | postgresql://… | sqlite:///path | memory:// (tests: run inline).
+
+    Without one the queue follows the store: a SQLite file beside the SQLite store, or the
+    PostgreSQL store itself, so a fresh machine needs no extra server.
     """
-    url = os.environ.get("QUEUE_URL") or _from_database(os.environ.get("DATABASE_URL", ""))
+    settings = settings or Settings()
+    url = settings.queue_url or _from_database(settings.database_url)
     if url.startswith("memory"):
         return MemoryHuey("contact-gateway", immediate=True)
     if url.startswith("redis"):

@@ -23,6 +23,12 @@ def with_download(command: StartJob, base_url: str) -> StartJob:
     return command
 
 
+def enqueue_started(command, result) -> None:
+    """The one rule of every dialect: a request whose command is a StartJob hands the job it created to the queue."""
+    if isinstance(command, StartJob):
+        enqueue(result.id)
+
+
 def enqueue(job_id: str) -> None:
     try:
         run_job(job_id)

@@ -191,3 +191,23 @@ def test_async_export_notifies_and_serves_the_file(app, account, lists):
         assert app.get(path[:-3] + "xyz", expect_errors=True).status_int == 404
     finally:
         server.shutdown()
+
+
+def test_async_export_pages_by_key(app, account, lists, monkeypatch):
+    """Pages start after the last id seen (no OFFSET): every contact once, in id order, whatever the page size."""
+    from gateway.jobs import unisender_export
+    from querycount import count_queries
+
+    monkeypatch.setattr(unisender_export, "PAGE", 2)
+    pairs = {"field_names[0]": "email"}
+    for i in range(5):
+        pairs[f"data[{i}][0]"] = f"c{i}@example.com"
+    call(app, account.key, "importContacts", **pairs)
+    with count_queries() as seen:
+        started = call(app, account.key, "async/exportContacts", **{"field_names[0]": "email"})["result"]
+    pages = [q for q in seen if 'FROM "contact"' in q and "LIMIT" in q]
+    assert len(pages) == 3 and not any("OFFSET" in q for q in pages)
+    assert all('"id" > ' in q for q in pages[1:])
+    result = call(app, account.key, "async/getTaskResult", task_uuid=started["task_uuid"])["result"]
+    path = result["file_to_download"].split("localhost:80", 1)[-1]
+    assert app.get(path).text == "email\n" + "".join(f"c{i}@example.com\n" for i in range(5))

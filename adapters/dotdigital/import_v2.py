@@ -15,7 +15,6 @@ import csv
 import io
 
 import orjson
-from falcon.media.multipart import MultipartFormHandler
 
 from core import errors as core_errors
 from core import normalize
@@ -94,10 +93,6 @@ def render_started(job, params: dict, ctx: dict) -> Reply:
 
 
 # -- file imports -----------------------------------------------------------------------------------------
-_multipart = MultipartFormHandler()
-_multipart.parse_options.max_body_part_buffer_size = 64 * 1024 * 1024
-
-
 def parse_file(params: dict) -> StartJob:
     book = params["path"].get("book_id")
     books = [int(book)] if book is not None and book.isdigit() else []
@@ -112,17 +107,14 @@ def parse_file(params: dict) -> StartJob:
 
 
 def _upload(params: dict) -> tuple[str, bytes]:
-    """(file name, bytes) from a multipart part that carries a filename, or a JSON {fileName, data} body."""
-    media = params.get("content_type", "").split(";", 1)[0].strip().lower()
-    raw = params.get("raw") or b""
-    if media == "multipart/form-data":
-        try:
-            for part in _multipart.deserialize(io.BytesIO(raw), params["content_type"], len(raw)):
-                if part.filename:
-                    return part.filename, part.data
-        except Exception:  # noqa: BLE001 - falcon raises its own media errors for broken multipart bodies
-            raise v2(FILE_INVALID) from None
+    """(file name, bytes) from the first multipart part that carries a filename (the gateway split
+    the body into `parts`), or from a JSON {fileName, data} body."""
+    if "parts" in params:
+        for part in params["parts"]:
+            if part.filename:
+                return part.filename, part.data
         raise v2(FILE_INVALID)
+    raw = params.get("raw") or b""
     try:
         doc = orjson.loads(raw)
     except orjson.JSONDecodeError:

@@ -15,14 +15,14 @@ V3_ROUTES: dict[str, dict[str, Method]] = {
         "POST": Method(c3.parse_create, c3.render_written),
     },
     "/contacts/v3/import": {
-        "PUT": Method(import_v3.parse_import, import_v3.render_import, job=True),
+        "PUT": Method(import_v3.parse_import, import_v3.render_import),
     },
     "/contacts/v3/import/{import_id}": {
         "GET": job_status.method(import_v3.KIND, "import_id", "importId", import_v3.STATUS,
                                  lambda value: invalid_id(value, "importId"), import_not_found),
     },
     "/contacts/v3/delete": {
-        "POST": Method(c3.parse_bulk_delete, c3.render_bulk_delete, job=True, on_error=c3.bulk_delete_refused),
+        "POST": Method(c3.parse_bulk_delete, c3.render_bulk_delete, on_error=c3.bulk_delete_refused),
     },
     "/contacts/v3/delete/{delete_id}": {
         "GET": job_status.method(c3.DELETE_KIND, "delete_id", "deleteId", c3.DELETE_STATUS, invalid_delete_id,
@@ -36,7 +36,7 @@ V3_ROUTES: dict[str, dict[str, Method]] = {
     },
 }
 
-_FILE_IMPORT = Method(import_v2.parse_file, import_v2.render_started, job=True, body="raw")
+_FILE_IMPORT = Method(import_v2.parse_file, import_v2.render_started, body="upload")
 _BOOK_CONTACTS = {
     "POST": Method(c2.parse_book_add, c2.render_contact),
     "GET": Method(c2.parse_book_list, c2.render_list, body="none"),
@@ -59,7 +59,7 @@ V2_ROUTES: dict[str, dict[str, Method]] = {
         "POST": Method(c2.parse_resubscribe_no_challenge, c2.render_resubscribed),
     },
     "/v2/contacts/import-collection": {
-        "POST": Method(import_v2.parse_collection, import_v2.render_started, job=True),
+        "POST": Method(import_v2.parse_collection, import_v2.render_started),
     },
     "/v2/contacts/import": {"POST": _FILE_IMPORT},
     "/v2/contacts/import/with-merge-option/{merge_option}": {"POST": _FILE_IMPORT},

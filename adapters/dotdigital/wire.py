@@ -80,11 +80,11 @@ class Method:
 
     `on_error(core_error, params)` may turn a core refusal into the call's own documented error
     (an unknown import id is `contacts:importNotFound` with that id); `body` says what the call
-    reads: "json", "raw" (file uploads) or "none".
+    reads: "json", "upload" (a file: a multipart body arrives split into `parts`, as the gateway's
+    codec reads it) or "none".
     """
 
     parse: Callable[[dict], Any]
     render: Callable[[Any, dict, dict], Any]
-    job: bool = False
     on_error: Callable[[Any, dict], Any] | None = None
     body: str = "json"

@@ -259,7 +259,7 @@ def render(result, params: dict, ctx: dict) -> Reply:
     return Reply(body, root="contactBulkUpdateResult")
 
 
-CONTACTS_POST = Method(parse, render, job=JOB_KIND)
+CONTACTS_POST = Method(parse, render)
 
 
 # -- GET /v1/importstatus/{sessionId} --------------------------------------------------------

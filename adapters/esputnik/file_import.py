@@ -57,7 +57,7 @@ def render(job, params: dict, ctx: dict) -> Reply:
                   "importId": job.id, "fileId": job.id, "valid": True}, root="fileValidationResult")
 
 
-UPLOAD = Method(parse, render, job=JOB_KIND)
+UPLOAD = Method(parse, render)
 
 
 # -- the file --------------------------------------------------------------------------------

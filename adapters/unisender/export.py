@@ -132,5 +132,5 @@ def render_task_result(found, params: dict, ctx: dict) -> dict:
 
 
 EXPORT_CONTACTS = Method(parse_export, render_export)
-ASYNC_EXPORT_CONTACTS = Method(parse_async_export, render_async_export, job=JOB_KIND)
+ASYNC_EXPORT_CONTACTS = Method(parse_async_export, render_async_export)
 GET_TASK_RESULT = Method(parse_task_result, render_task_result)

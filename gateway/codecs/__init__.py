@@ -1,1 +1,1 @@
-"""Body codecs: PHP-style form arrays, JSON and hardened XML."""
+"""Body codecs: PHP-style form arrays, multipart parts, JSON and hardened XML."""

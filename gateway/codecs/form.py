@@ -1,30 +1,24 @@
 """Form parameters as PHP reads them: query string and body merged, `a[b][]=c` keys nested."""
 from __future__ import annotations
 
-import io
 from functools import lru_cache
 from urllib.parse import unquote
 
-from falcon.media.multipart import MultipartFormHandler
-
 from ..problems import RequestProblem
-
-_multipart = MultipartFormHandler()
-# The size limit is enforced on the body as a whole; a 500-row import easily has thousands of parts.
-_multipart.parse_options.max_body_part_count = 0
-_multipart.parse_options.max_body_part_buffer_size = 64 * 1024 * 1024
-
+from . import multipart
 
 
 def pairs_from_query(query: str) -> list[tuple[str, str]]:
+    """The query string's name/value pairs, for every dialect: '+' is a space, text is strict UTF-8
+    (anything else is RequestProblem("bad_encoding"))."""
     return _parse_qsl(query)
 
 
 def pairs_from_body(body: bytes, content_type: str) -> list[tuple[str, str]]:
     """Name/value pairs of a form body; any other media type carries no form parameters."""
-    media = (content_type or "").split(";", 1)[0].strip().lower()
-    if media == "multipart/form-data":
+    if multipart.is_multipart(content_type):
         return _multipart_pairs(body, content_type)
+    media = (content_type or "").split(";", 1)[0].strip().lower()
     if media in ("application/x-www-form-urlencoded", "") and body:
         try:
             text = body.decode("utf-8")
@@ -68,16 +62,11 @@ def _name(text: str) -> str:
 
 def _multipart_pairs(body: bytes, content_type: str) -> list[tuple[str, str]]:
     result = []
-    try:
-        for part in _multipart.deserialize(io.BytesIO(body), content_type, len(body)):
-            try:
-                result.append((part.name or "", part.data.decode("utf-8")))
-            except UnicodeDecodeError:
-                raise RequestProblem("bad_encoding", f"Form field {part.name!r} is not valid UTF-8") from None
-    except RequestProblem:
-        raise
-    except Exception as exc:  # falcon raises its own media errors for broken multipart bodies
-        raise RequestProblem("malformed", f"Malformed multipart body: {getattr(exc, 'description', exc)}") from None
+    for part in multipart.parts(body, content_type):
+        try:
+            result.append((part.name, part.data.decode("utf-8")))
+        except UnicodeDecodeError:
+            raise RequestProblem("bad_encoding", f"Form field {part.name!r} is not valid UTF-8") from None
     return result
 
 

@@ -1,8 +1,6 @@
 """Dotdigital over HTTP: /contacts/v3/… and /v2/…, JSON bodies, HTTP Basic with an API user name and password."""
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
 import falcon
 import orjson
 
@@ -15,9 +13,10 @@ from core.errors import CoreError
 
 from .. import credentials
 from ..body import read_body
-from ..codecs import jsonc
+from ..codecs import jsonc, multipart
+from ..codecs.form import pairs_from_query
 from ..problems import RequestProblem
-from ..worker import enqueue
+from ..worker import enqueue_started
 
 REALM = 'Basic realm="Dotdigital API"'
 RATE_HEADERS = {"Retry-After": errors.RETRY_AFTER, "X-RateLimit-Reset": errors.RETRY_AFTER}
@@ -67,7 +66,8 @@ V3 = _Dialect(errors.v3, errors.v3_body, errors.v3_from_core, {
 # v2: {"message": "… ERROR_*"}
 V2 = _Dialect(errors.v2, lambda error: {"message": error.message}, errors.v2_from_core, {
     "body_too_large": errors.TOO_LARGE_V2, "unauthorized": errors.UNAUTHORIZED_V2, "not_found": errors.NOT_FOUND_V2,
-    "method_not_allowed": errors.NOT_ALLOWED_V2, "malformed": errors.BAD_BODY}, errors.INTERNAL_V2)
+    "method_not_allowed": errors.NOT_ALLOWED_V2, "malformed": errors.BAD_BODY,
+    "malformed_multipart": errors.FILE_INVALID}, errors.INTERNAL_V2)
 
 
 class Route:
@@ -92,11 +92,13 @@ class Route:
         if not password:
             raise RequestProblem("unauthorized", "HTTP Basic credentials are required")
         account_id = service.authenticate(password, "dotdigital", user)
-        params = {"path": path, "query": _query(req.query_string), "content_type": req.content_type or ""}
+        params = {"path": path, "query": dict(pairs_from_query(req.query_string)), "content_type": req.content_type or ""}
         if method.body != "none" and req.method in ("POST", "PUT", "PATCH"):
             raw = read_body(req, self.settings.dotdigital_max_body)
             params["raw"] = raw
             params["body"] = jsonc.decode(raw) if method.body == "json" else None
+            if method.body == "upload" and multipart.is_multipart(req.content_type):
+                params["parts"] = multipart.parts(raw, req.content_type)
         command = method.parse(params)
         try:
             result = service.execute(account_id, command)
@@ -106,18 +108,9 @@ class Route:
                 _write(resp, mapped)
                 return
             raise (mapped or exc) from None
-        if method.job:
-            enqueue(result.id)
+        enqueue_started(command, result)
         ctx = {"base_url": (self.settings.public_url or req.prefix).rstrip("/"), "command": command}
         _write(resp, method.render(result, params, ctx))
-
-
-def _query(text: str) -> dict:
-    """Query parameters by name (the last of repeated ones); '+' is a space, as in any query string."""
-    try:
-        return dict(parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict"))
-    except (UnicodeDecodeError, ValueError):
-        raise RequestProblem("malformed", "The query string is not valid UTF-8") from None
 
 
 def _write(resp, reply) -> None:

@@ -6,7 +6,6 @@ a short text. Routes of other dialects registered on the app take precedence ove
 """
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
 
 import falcon
 import orjson
@@ -16,13 +15,13 @@ from adapters.esputnik import errors
 from adapters.esputnik.methods import lookup
 from adapters.esputnik.wire import NAMESPACE
 from core import service
-from core.commands import StartJob
 
 from .. import credentials, funnel
 from ..body import read_body
 from ..codecs import jaxb, jsonc, xml
+from ..codecs.form import pairs_from_query
 from ..problems import RequestProblem
-from ..worker import enqueue
+from ..worker import enqueue_started
 
 # Doubled slashes (rubik-esputnik with its README's host sends `//api/v1/…`) are merged for every
 # dialect before routing (gateway.app.CollapseSlashes).
@@ -79,8 +78,7 @@ class EsputnikApi:
             result = tuple(service.execute(account_id, part) for part in command)
         else:
             result = service.execute(account_id, command)
-        if isinstance(command, StartJob):
-            enqueue(result.id)
+        enqueue_started(command, result)
         reply = method.render(result, params, {"command": command})
         send(resp, reply, wants_xml(req.get_header("Accept"), body_is_xml), req.get_header("Accept") or "")
 
@@ -94,7 +92,7 @@ def api_key(req) -> str | None:
 def query(text: str) -> dict[str, str]:
     """Query parameters by lower-cased name; a repeated one is joined with commas (ids=1&ids=2)."""
     result: dict[str, str] = {}
-    for name, value in parse_qsl(text, keep_blank_values=True):
+    for name, value in pairs_from_query(text):
         name = name.strip().lower()
         result[name] = f"{result[name]},{value}" if result.get(name) else value
     return result

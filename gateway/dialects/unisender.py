@@ -8,11 +8,12 @@ from adapters.common import DialectError
 from adapters.unisender import errors
 from adapters.unisender.methods import lookup
 from core import service
+from core.commands import StartJob
 
 from .. import credentials, downloads, funnel
 from ..body import decompress, read_body
 from ..codecs.form import nest, pairs_from_body, pairs_from_query
-from ..worker import enqueue, with_download
+from ..worker import enqueue_started, with_download
 
 LANGS = frozenset({"en", "ru", "ua", "it"})
 CONTENT_TYPE = "application/json; charset=utf-8"
@@ -61,12 +62,12 @@ class UnisenderApi:
         account_id = service.authenticate(credentials.parameter(params.get("api_key")), "unisender")
         command = method.parse(params)
         base_url = self.settings.public_url or req.prefix
-        if method.job:
+        if isinstance(command, StartJob):  # Unisender's jobs are exports: their file is served back
             command = with_download(command, base_url)
         dry_run = _test_mode(params)
         result = service.execute(account_id, command, dry_run=dry_run)
-        if method.job and not dry_run:
-            enqueue(result.id)
+        if not dry_run:
+            enqueue_started(command, result)
         ctx = {"lang": lang, "command": command, "file_url": lambda job: downloads.url(base_url, job)}
         resp.content_type = CONTENT_TYPE
         resp.data = orjson.dumps(method.render(result, params, ctx))
