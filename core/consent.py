@@ -1,33 +1,13 @@
-"""Account-wide email consent: which addresses are unsubscribed anywhere, and withdrawing it everywhere."""
+"""Account-wide email consent: withdrawing it everywhere, and lifting that withdrawal (core.unsubscribed reads it)."""
 from __future__ import annotations
 
-from . import catalog, normalize
+from . import catalog, identity, normalize
 from . import db as store
 from .model import ContactChange, DatabaseRef, ItemResult, UpsertCommand
-from .schema import Contact, Database
+from .schema import Contact
 from .sql_bulk import quote, select_where_in
-
-UNSUBSCRIBED = "unsubscribed"
-
-
-def _in_account(account_id: int) -> tuple[str, list]:
-    """SQL that keeps an account's contacts through the (database, email) index, and its parameter."""
-    param = store.database().param
-    sql = (f'{quote("database_id")} IN (SELECT {quote("id")} FROM {quote(Database._meta.table_name)} '
-           f'WHERE {quote("account_id")} = {param})')
-    return sql, [account_id]
-
-
-def unsubscribed(account_id: int, emails) -> set[str]:
-    """The normalised addresses among `emails` that some contact of the account (any database,
-    removed ones included) holds with email status unsubscribed. One query for the whole batch."""
-    wanted = sorted(set(emails))
-    if not wanted:
-        return set()
-    where, params = _in_account(account_id)
-    rows = select_where_in(Contact, [("email", wanted)], where=f'{where} AND {quote("email_status")} = '
-                           + store.database().param, params=params + [UNSUBSCRIBED], columns=["email"])
-    return {row["email"] for row in rows}
+from .unsubscribed import UNSUBSCRIBED, in_account
+from .upsert import upsert
 
 
 def unsubscribe_everywhere(account_id: int, emails: list[str], database: int | DatabaseRef = 1,
@@ -43,9 +23,9 @@ def unsubscribe_everywhere(account_id: int, emails: list[str], database: int | D
     wanted = [normalize.email(e) for e in emails]
     with store.write_transaction(f"account:{account_id}"):
         target = catalog.database(account_id, database)
-        where, params = _in_account(account_id)
+        where, params = in_account(account_id)
         holders = select_where_in(Contact, [("email", sorted(set(wanted)))], where=where, params=params,
-                                  columns=["id", "database", "email", "email_status", "deleted_at"])
+                                  columns=["id", "database", "email", "email_status", "deleted_at", "updated_at"])
         change = [row["id"] for row in holders if row["email_status"] != UNSUBSCRIBED]
         if change:
             moment = normalize.now()
@@ -56,8 +36,6 @@ def unsubscribe_everywhere(account_id: int, emails: list[str], database: int | D
         unknown = [e for e in dict.fromkeys(wanted) if e not in held]
         created: dict[str, ItemResult] = {}
         if unknown and remember_unknown:
-            from .upsert import upsert  # the upsert imports this module for its own rule
-
             batch = upsert(account_id, UpsertCommand(
                 items=[ContactChange(identities={"email": e}, email_status=UNSUBSCRIBED) for e in unknown],
                 database=target.number, source=source))
@@ -67,9 +45,9 @@ def unsubscribe_everywhere(account_id: int, emails: list[str], database: int | D
             if email in created:
                 results.append(created[email])
             elif email in held:
-                live = [r for r in holders if r["email"] == email and r["database"] == target.id
-                        and r["deleted_at"] is None]
-                results.append(ItemResult("updated", contact_id=live[0]["id"] if live else None, email=email,
+                live = identity.winner(r for r in holders if r["email"] == email and r["database"] == target.id
+                                       and r["deleted_at"] is None)
+                results.append(ItemResult("updated", contact_id=live["id"] if live else None, email=email,
                                           email_status=UNSUBSCRIBED))
             else:
                 results.append(ItemResult("skipped", email=email))
@@ -84,7 +62,7 @@ def resubscribe_everywhere(account_id: int, emails: list[str], status: str = "ac
     if not wanted:
         return 0
     with store.write_transaction(f"account:{account_id}"):
-        where, params = _in_account(account_id)
+        where, params = in_account(account_id)
         holders = select_where_in(Contact, [("email", wanted)], where=f'{where} AND {quote("email_status")} = '
                                   + store.database().param, params=params + [UNSUBSCRIBED], columns=["id"])
         change = [row["id"] for row in holders]

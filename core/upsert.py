@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from operator import attrgetter
 
-from . import catalog, consent, errors, identity, normalize
+from . import catalog, errors, identity, normalize, unsubscribed
 from . import db as store
 from .bulk_write import write_batch
 from .contact_state import ContactState, apply_identities, merge_map, merge_nested, new_status
@@ -63,7 +63,7 @@ class _Batch:
         suppressed = self._suppressed(identities)
         self.unsubscribed = frozenset()
         if cmd.keep_account_unsubscribes:
-            self.unsubscribed = consent.unsubscribed(self.account_id, (i["email"] for i in identities if "email" in i))
+            self.unsubscribed = unsubscribed.unsubscribed(self.account_id, (i["email"] for i in identities if "email" in i))
         over_limit_from = self._contact_room()
         for position, item in enumerate(cmd.items):
             if self.results[position] is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import catalog, consent, errors, list_members
+from core import catalog, consent, errors, list_members, unsubscribed
 from core.errors import CoreError
 from core.model import ContactChange, EventSpec, ListChange, UpsertCommand
 from core.schema import Contact, ContactList, Event, Membership
@@ -109,8 +109,8 @@ def test_resubscribing_lifts_an_account_wide_withdrawal(account):
         match=("external_id",))
     deletion.delete(account.id, "external_id", ["1"])
     consent.unsubscribe_everywhere(account.id, ["A@Example.com", "new@example.com"])
-    assert consent.unsubscribed(account.id, ["a@example.com", "new@example.com"]) == {"a@example.com",
+    assert unsubscribed.unsubscribed(account.id, ["a@example.com", "new@example.com"]) == {"a@example.com",
                                                                                        "new@example.com"}
     assert consent.resubscribe_everywhere(account.id, ["a@example.com"]) == 2  # the removed holder too
-    assert consent.unsubscribed(account.id, ["a@example.com", "new@example.com"]) == {"new@example.com"}
+    assert unsubscribed.unsubscribed(account.id, ["a@example.com", "new@example.com"]) == {"new@example.com"}
     assert {c.email_status for c in Contact.select().where(Contact.email == "a@example.com")} == {"active"}
