@@ -1,19 +1,15 @@
 """A Dotdigital API user against the WSGI app: HTTP Basic with a user name and password, JSON in and out."""
 from __future__ import annotations
 
-import base64
 import uuid
 
 import orjson
 import pytest
 
 from core import accounts
+from helpers import basic
 
 USER = "apiuser-908709770324@apiconnector.com"
-
-
-def basic(user: str, password: str) -> str:
-    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 class Client:

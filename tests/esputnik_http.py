@@ -1,21 +1,17 @@
 """Calling the eSputnik dialect through the WSGI app the way its clients do (Basic auth, JSON or XML)."""
 from __future__ import annotations
 
-import base64
-
 import orjson
 
+from helpers import basic
+
 BASE = "/api/v1"
-
-
-def basic(key: str, user: str = "") -> str:
-    return "Basic " + base64.b64encode(f"{user}:{key}".encode()).decode()
 
 
 def call(app, key, method: str, path: str, body=None, *, raw: bytes | None = None, content_type=None,
          headers: dict | None = None, user: str = ""):
     """One request; `body` goes as JSON, `raw` as it is. Returns the webtest response (any status)."""
-    sent = {} if key is None else {"Authorization": basic(key, user)}
+    sent = {} if key is None else {"Authorization": basic(user, key)}
     if body is not None:
         raw = orjson.dumps(body)
         sent["Content-Type"] = content_type or "application/json"

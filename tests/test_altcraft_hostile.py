@@ -10,13 +10,10 @@ import webtest
 
 from altcraft_client import BASE, call, ok, resource, to_xml
 from core import accounts, catalog
-from core.schema import Contact, Event, Membership
+from core.schema import Contact
+from helpers import nothing_written
 
 URL = BASE + "profiles/import_batch"
-
-
-def nothing_written() -> None:
-    assert Contact.select().count() == 0 and Membership.select().count() == 0 and Event.select().count() == 0
 
 
 def xml_error(response) -> tuple[int, str]:

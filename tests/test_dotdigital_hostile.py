@@ -7,16 +7,12 @@ import pytest
 import webtest
 
 from core import accounts, catalog
-from core.schema import Contact, FieldDef, Job
-from dotdigital_client import USER, Client, basic, dd  # noqa: F401 - the fixture
+from core.schema import Contact, FieldDef
+from dotdigital_client import USER, Client, dd  # noqa: F401 - the fixture
+from helpers import basic, nothing_written
 
 IMPORT = "/contacts/v3/import"
 ONE = {"contacts": [{"matchIdentifier": "email", "identifiers": {"email": "a@example.com"}}]}
-
-
-def nothing_written(account):
-    assert Contact.select().where(Contact.account == account.id).count() == 0
-    assert Job.select().where(Job.account == account.id).count() == 0
 
 
 @pytest.mark.parametrize("authorization", [None, "", "Basic", "Basic !!!notbase64", "Bearer abc",

@@ -9,7 +9,8 @@ import orjson
 import pytest
 
 from core import accounts
-from dotdigital_client import USER, basic
+from dotdigital_client import USER
+from helpers import basic
 from processes import Gateway
 
 pytestmark = pytest.mark.slow

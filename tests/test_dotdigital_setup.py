@@ -7,7 +7,7 @@ from pathlib import Path
 import orjson
 
 from core import setup
-from dotdigital_client import basic
+from helpers import basic
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "setup" / "from-dotdigital.yaml"
 USER, PASSWORD = "apiuser-908709770324@apiconnector.com", "Nw#Dd-2019-pass!word"

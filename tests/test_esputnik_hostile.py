@@ -7,8 +7,9 @@ import pytest
 import webtest
 
 from core import accounts, catalog
-from core.schema import Contact, ContactList, Job, Membership
-from esputnik_http import basic, call, email_channel, ok
+from core.schema import Contact, ContactList, Membership
+from esputnik_http import call, email_channel, ok
+from helpers import basic, nothing_written
 
 CONTACT = {"channels": [email_channel("a@example.com")]}
 
@@ -21,11 +22,6 @@ def refused(response, status: int, fragment: str = "") -> str:
     return response.text
 
 
-def nothing_written(account):
-    assert Contact.select().where(Contact.account == account.id).count() == 0
-    assert Job.select().count() == 0
-
-
 @pytest.fixture
 def small_app(store_url):
     from gateway.app import create_app
@@ -35,7 +31,7 @@ def small_app(store_url):
 
 
 @pytest.mark.parametrize("authorization", [None, "", "Basic", "Basic !!!notbase64", "Bearer abc",
-                                           basic("wrong-key"), basic("", user=""), "Basic " + "eA=="])
+                                           basic("", "wrong-key"), basic("", ""), "Basic " + "eA=="])
 def test_missing_or_wrong_key_is_401(app, account, authorization):
     headers = {"Content-Type": "application/json"}
     if authorization is not None:

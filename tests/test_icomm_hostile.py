@@ -11,6 +11,7 @@ import webtest
 
 from core import accounts, catalog
 from core.schema import Contact
+from helpers import nothing_written
 
 PROFILE = "MTIzNDU20"
 SAVE = "/Contacts/SaveContact.Json/"
@@ -43,10 +44,6 @@ def answer(response, wrapper, status=200):
         assert body["code"] == body[wrapper]["StatusCode"] if isinstance(body[wrapper], dict) else True
         assert isinstance(body["message"], str) and body["message"]
     return body[wrapper] if status == 200 else body
-
-
-def nothing_written():
-    assert Contact.select().count() == 0
 
 
 # -- keys -------------------------------------------------------------------------------------

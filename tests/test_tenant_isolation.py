@@ -5,15 +5,14 @@ the same Icomm profile key), looks for A's contacts, lists and ids and finds not
 """
 from __future__ import annotations
 
-import base64
-
 import orjson
 import pytest
 
 from core import setup
+from helpers import basic
 
 IDS = {
-    "databases": [{"id": 24, "name": "Shop", "profile_key": "MTIzNDU20"}],
+    "databases": [{"id": 24, "name": "Shop", "attrs": {"profile_key": "MTIzNDU20"}}],
     "lists": [{"id": 134, "title": "Newsletter"}, {"id": 28, "title": "Mail", "kind": "resource", "channels": ["email"],
                                                    "database": 24}],
     "fields": [{"id": 12345, "name": "City"}, {"id": 12346, "name": "City", "database": 24}],
@@ -35,8 +34,8 @@ def key(tenant: str) -> str:
     return f"key-of-tenant-{tenant}-000001"
 
 
-def basic(user: str, password: str) -> dict:
-    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+def auth(user: str, password: str) -> dict:
+    return {"Authorization": basic(user, password)}
 
 
 def json_call(app, method: str, path: str, body=None, headers: dict | None = None):
@@ -83,30 +82,30 @@ def test_altcraft(app, tenants):
 def test_esputnik(app, tenants):
     created = json_call(app, "POST", "/api/v1/contact", {"channels": [{"type": "email", "value": "e@example.com"}],
                                                           "groups": [{"id": 134}]},
-                        basic("", key("a")))
+                        auth("", key("a")))
     assert created.status_int == 200, created.body
     contact = created.json["id"]
-    b = basic("", key("b"))
+    b = auth("", key("b"))
     assert json_call(app, "GET", f"/api/v1/contact/{contact}", headers=b).status_int == 404
     assert json_call(app, "DELETE", f"/api/v1/contact/{contact}", headers=b).status_int == 404
     members = json_call(app, "GET", "/api/v1/group/134/contacts", headers=b)
     assert members.status_int == 200 and members.json == []
-    assert json_call(app, "GET", f"/api/v1/contact/{contact}", headers=basic("", key("a"))).status_int == 200
+    assert json_call(app, "GET", f"/api/v1/contact/{contact}", headers=auth("", key("a"))).status_int == 200
 
 
 def test_dotdigital(app, tenants):
-    a = basic(USER["a"], "dotdigital-password-a")
+    a = auth(USER["a"], "dotdigital-password-a")
     created = json_call(app, "PATCH", "/contacts/v3/email/d@example.com",
                         {"identifiers": {"email": "d@example.com"}, "lists": [134]}, a)
     assert created.status_int in (200, 201), created.body
     contact = created.json["contactId"]
-    b = basic(USER["b"], "dotdigital-password-b")
+    b = auth(USER["b"], "dotdigital-password-b")
     assert json_call(app, "GET", f"/contacts/v3/contactId/{contact}", headers=b).status_int == 404
     assert json_call(app, "GET", "/contacts/v3/email/d@example.com", headers=b).status_int == 404
     book = json_call(app, "GET", "/v2/address-books/134/contacts", headers=b)
     assert book.status_int == 200 and book.json == []
     # A's password under B's user name opens nothing.
-    assert json_call(app, "GET", "/v2/address-books", headers=basic(USER["b"], "dotdigital-password-a")).status_int \
+    assert json_call(app, "GET", "/v2/address-books", headers=auth(USER["b"], "dotdigital-password-a")).status_int \
         == 401
 
 
@@ -135,9 +134,9 @@ def test_one_tenants_key_is_refused_by_every_dialect_once_revoked(app, tenants):
     assert app.post("/en/api/getLists", {"api_key": key("a")}).json["code"] == "invalid_api_key"
     assert json_call(app, "POST", "/api/v1.1/profiles/get", {"token": key("a"), "db_id": 24,
                                                              "email": "x@example.com"}).json["error"] == 401
-    assert json_call(app, "GET", "/api/v1/groups", headers=basic("", key("a"))).status_int == 401
+    assert json_call(app, "GET", "/api/v1/groups", headers=auth("", key("a"))).status_int == 401
     assert json_call(app, "GET", "/v2/address-books",
-                     headers=basic(USER["a"], "dotdigital-password-a")).status_int == 401
+                     headers=auth(USER["a"], "dotdigital-password-a")).status_int == 401
     icomm = json_call(app, "POST", "/Contacts/ListFull.Json/", {"ProfileKey": "MTIzNDU20", "Filters": {}},
                       {"Authorization": key("a")})
     assert icomm.status_int == 401

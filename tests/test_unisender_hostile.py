@@ -8,13 +8,10 @@ import pytest
 import webtest
 
 from core import accounts, catalog
-from core.schema import Contact, ContactList
+from core.schema import ContactList
+from helpers import nothing_written
 
 URL = "/en/api/importContacts?format=json"
-
-
-def nothing_written(account):
-    assert Contact.select().where(Contact.account == account.id).count() == 0
 
 
 def error_of(response) -> tuple[str, str]:
