@@ -31,22 +31,25 @@ class Dedupe:
     match: tuple[str, ...]
     keep: tuple[str, ...]
     needs: tuple[str, ...]  # at least one of these identities, unless the contact has an external id
+    needs_text: str  # the same, as a refusal names it
 
 
 # externalCustomerId always comes first: "If this array of objects contains externalCustomerId,
 # the search uses externalCustomerId and ignores dedupeOn", and "the field set as dedupeOn will not
 # be updated". email_or_sms: "first matches by sms are checked; then, if none found, by email".
 DEDUPE = {
-    "email": Dedupe(("external_id", "email"), ("email",), ("email",)),
-    "sms": Dedupe(("external_id", "phone"), ("phone",), ("phone",)),
-    "email_or_sms": Dedupe(("external_id", "phone", "email"), ("phone", "email"), ("phone", "email")),
-    "id": Dedupe(("external_id", "id"), (), ("id",)),
-    "externalCustomerId": Dedupe(("external_id",), ("external_id",), ("external_id",)),
-    "fieldId": Dedupe(("external_id", "field"), ("field",), ("field",)),
+    "email": Dedupe(("external_id", "email"), ("email",), ("email",), "email channel"),
+    "sms": Dedupe(("external_id", "phone"), ("phone",), ("phone",), "sms channel"),
+    "email_or_sms": Dedupe(("external_id", "phone", "email"), ("phone", "email"), ("phone", "email"),
+                           "email or sms channel"),
+    "id": Dedupe(("external_id", "id"), (), ("id",), "id"),
+    "externalCustomerId": Dedupe(("external_id",), ("external_id",), ("external_id",), "externalCustomerId"),
+    "fieldId": Dedupe(("external_id", "field"), ("field",), ("field",), "value of field {field_id}"),
     # (choice) dedupeOn left out, as in the vendor's FAQ example: email, then sms.
-    "": Dedupe(("external_id", "email", "phone"), (), ("email", "phone")),
+    "": Dedupe(("external_id", "email", "phone"), (), ("email", "phone"), "email or sms channel"),
 }
-_DEDUPE_BY_LOWER = {name.lower(): name for name in DEDUPE if name}
+NAMED_DEDUPE = tuple(name for name in DEDUPE if name)
+_DEDUPE_BY_LOWER = {name.lower(): name for name in NAMED_DEDUPE}
 UNSUPPORTED_DEDUPE = ("push", "webpush")
 
 # contactFields names -> the identities, attributes and channel types they let an update change.
@@ -77,16 +80,14 @@ class Options:
         return DEDUPE[self.dedupe_on]
 
 
-def options(body: dict, dedupe_choices=None) -> Options:
+def options(body: dict) -> Options:
     """The request's settings; a mistake in them refuses the whole request."""
     raw = body.get("dedupeOn")
     dedupe_on = "" if raw in (None, "") else _DEDUPE_BY_LOWER.get(str(raw).strip().lower())
     if dedupe_on is None:
         if str(raw).strip().lower() in UNSUPPORTED_DEDUPE:
             raise bad_request(f"dedupeOn {raw} is not supported by this server: use externalCustomerId")
-        raise bad_request(f"Invalid dedupeOn: {raw!r}; one of {', '.join(n for n in DEDUPE if n)}")
-    if dedupe_choices is not None and dedupe_on and dedupe_on not in dedupe_choices:
-        raise bad_request(f"Invalid dedupeOn: {raw!r}; one of {', '.join(dedupe_choices)}")
+        raise bad_request(f"Invalid dedupeOn: {raw!r}; one of {', '.join(NAMED_DEDUPE)}")
     field_id = None
     if dedupe_on == "fieldId":
         if body.get("fieldId") in (None, ""):
@@ -128,10 +129,8 @@ def item_change(raw, opts: Options, require_channels: bool = True) -> ContactCha
             change.custom_match = (opts.field_id, value)
     present = set(change.identities) | ({"field"} if change.custom_match else set())
     if "external_id" not in present and not present & set(opts.dedupe.needs):
-        wanted = {"": "email or sms channel", "email_or_sms": "email or sms channel", "email": "email channel",
-                  "sms": "sms channel", "id": "id", "externalCustomerId": "externalCustomerId",
-                  "fieldId": f"value of field {opts.field_id}"}
-        raise InvalidContact(f"The contact has no {wanted[opts.dedupe_on]} to deduplicate on "
+        wanted = opts.dedupe.needs_text.format(field_id=opts.field_id)
+        raise InvalidContact(f"The contact has no {wanted} to deduplicate on "
                              f"(dedupeOn {opts.dedupe_on or 'not given'})")
     if opts.contact_fields is not None:
         _clear_unsent(raw, change, opts.contact_fields)

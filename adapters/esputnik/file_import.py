@@ -14,11 +14,10 @@ from urllib.parse import urlsplit
 from core.commands import StartJob
 
 from ..common import Method
-from .bulk import options, options_payload
+from .bulk import NAMED_DEDUPE, options, options_payload
 from .wire import Reply, as_object, as_text, bad_request
 
 JOB_KIND = "esputnik.file"
-DEDUPE_ON = ("email", "sms", "email_or_sms", "id", "externalCustomerId", "fieldId")
 MAX_CELL = 64 * 1024
 
 # Column titles (compared without regard to case and spaces) -> where the value goes.
@@ -46,8 +45,8 @@ def parse(params: dict) -> StartJob:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise bad_request("link must be an http or https URL")
     if body.get("dedupeOn") in (None, ""):
-        raise bad_request(f"dedupeOn is required: one of {', '.join(DEDUPE_ON)}")
-    options(body, DEDUPE_ON)
+        raise bad_request(f"dedupeOn is required: one of {', '.join(NAMED_DEDUPE)}")
+    options(body)
     return StartJob(JOB_KIND, {"link": link, "options": options_payload(body)})
 
 
