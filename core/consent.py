@@ -26,12 +26,7 @@ def unsubscribe_everywhere(account_id: int, emails: list[str], database: int | D
         where, params = in_account(account_id)
         holders = select_where_in(Contact, [("email", sorted(set(wanted)))], where=where, params=params,
                                   columns=["id", "database", "email", "email_status", "deleted_at", "updated_at"])
-        change = [row["id"] for row in holders if row["email_status"] != UNSUBSCRIBED]
-        if change:
-            moment = normalize.now()
-            for start in range(0, len(change), 1000):
-                (Contact.update(email_status=UNSUBSCRIBED, updated_at=moment)
-                 .where(Contact.id.in_(change[start:start + 1000])).execute())
+        _set_email_status([row["id"] for row in holders if row["email_status"] != UNSUBSCRIBED], UNSUBSCRIBED)
         held = {row["email"] for row in holders}
         unknown = [e for e in dict.fromkeys(wanted) if e not in held]
         created: dict[str, ItemResult] = {}
@@ -65,9 +60,13 @@ def resubscribe_everywhere(account_id: int, emails: list[str], status: str = "ac
         where, params = in_account(account_id)
         holders = select_where_in(Contact, [("email", wanted)], where=f'{where} AND {quote("email_status")} = '
                                   + store.database().param, params=params + [UNSUBSCRIBED], columns=["id"])
-        change = [row["id"] for row in holders]
-        moment = normalize.now()
-        for start in range(0, len(change), 1000):
-            (Contact.update(email_status=status, updated_at=moment)
-             .where(Contact.id.in_(change[start:start + 1000])).execute())
-        return len(change)
+        return _set_email_status([row["id"] for row in holders], status)
+
+
+def _set_email_status(contact_ids: list[int], status: str) -> int:
+    """Give the contacts this email status (a thousand per statement); returns how many."""
+    moment = normalize.now()
+    for start in range(0, len(contact_ids), 1000):
+        part = contact_ids[start:start + 1000]
+        Contact.update(email_status=status, updated_at=moment).where(Contact.id.in_(part)).execute()
+    return len(contact_ids)

@@ -27,6 +27,15 @@ def cli(*args, env: dict, check: bool = True, input: str | None = None) -> subpr
     return result
 
 
+def server_env(store_url: str, tmp_path: Path, **extra: str) -> dict:
+    """The environment of a gateway process on a test's store, logging into tmp_path; a SQLite store
+    gets a queue file there (the tests' own in-memory queue lives in the test process only)."""
+    env = {"DATABASE_URL": store_url, "LOG_DIR": str(tmp_path), **extra}
+    if store_url.startswith("sqlite"):
+        env["QUEUE_URL"] = f"sqlite:///{tmp_path}/queue.db"
+    return env
+
+
 class Gateway:
     """`contact-gateway serve` in its own process group, so a test can kill all of it at once."""
 

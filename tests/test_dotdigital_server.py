@@ -11,7 +11,7 @@ import pytest
 from core import accounts
 from dotdigital_client import USER
 from helpers import basic
-from processes import Gateway
+from processes import Gateway, server_env
 
 pytestmark = pytest.mark.slow
 
@@ -29,9 +29,7 @@ def call(base_url: str, method: str, path: str, body=None, password: str = "serv
 
 def test_an_import_runs_in_the_worker_process_and_is_polled_to_finished(store_url, account, tmp_path):
     accounts.add_key(account.id, "server-Passw0rd", dialect="dotdigital", username=USER)
-    env = {"DATABASE_URL": store_url, "LOG_DIR": str(tmp_path)}
-    if store_url.startswith("sqlite"):
-        env["QUEUE_URL"] = f"sqlite:///{tmp_path}/queue.db"
+    env = server_env(store_url, tmp_path)
     gateway = Gateway(env).start()
     try:
         contacts = [{"matchIdentifier": "email", "identifiers": {"email": f"s{i}@example.com"}} for i in range(3000)]

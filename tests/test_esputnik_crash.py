@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from core.schema import Contact, Job, JobItem
-from processes import Gateway
+from processes import Gateway, server_env
 
 pytestmark = pytest.mark.slow
 
@@ -32,10 +32,7 @@ def done(job_id: str) -> int:
 
 
 def test_a_killed_import_resumes_and_stores_every_contact_once(store_url, account, tmp_path):
-    env = {"DATABASE_URL": store_url, "LOG_DIR": str(tmp_path), "JOB_LEASE_SECONDS": "2",
-           "IMPORT_CHUNK_SIZE": "50"}
-    if store_url.startswith("sqlite"):
-        env["QUEUE_URL"] = f"sqlite:///{tmp_path}/queue.db"
+    env = server_env(store_url, tmp_path, JOB_LEASE_SECONDS="2", IMPORT_CHUNK_SIZE="50")
     contacts = [{"channels": [{"type": "email", "value": f"crash{i}@example.com"}], "firstName": f"N{i}"}
                 for i in range(3000)]
     gateway = Gateway(env).start()

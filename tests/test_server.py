@@ -14,7 +14,7 @@ import pytest
 
 from pathlib import Path
 
-from processes import Gateway
+from processes import Gateway, server_env
 
 pytestmark = pytest.mark.slow
 
@@ -49,8 +49,7 @@ def test_first_start_prints_a_key_and_a_curl_that_works(tmp_path):
 
 
 def test_several_workers_share_one_store(store_url, account, tmp_path):
-    env = {"DATABASE_URL": store_url, "LOG_DIR": str(tmp_path)}
-    gateway = Gateway(env, workers=3).start()
+    gateway = Gateway(server_env(store_url, tmp_path), workers=3).start()
     failures, answers = [], []
 
     def run(offset: int):
@@ -79,9 +78,7 @@ def test_several_workers_share_one_store(store_url, account, tmp_path):
 
 
 def test_async_export_runs_in_the_worker_process(store_url, account, tmp_path):
-    env = {"DATABASE_URL": store_url, "LOG_DIR": str(tmp_path)}
-    if store_url.startswith("sqlite"):
-        env["QUEUE_URL"] = f"sqlite:///{tmp_path}/queue.db"
+    env = server_env(store_url, tmp_path)
     gateway = Gateway(env).start()
     try:
         post(gateway.base_url, "/en/api/importContacts", {"api_key": account.key, "field_names[0]": "email",
