@@ -50,3 +50,15 @@ def test_setup_apply_export_and_a_broken_file(env, tmp_path):
     result = cli("setup", "apply", str(broken), env=env, check=False)
     assert result.returncode == 2
     assert "accounts[0].lists[1].id: duplicate id 1" in result.stderr and "nothing was written" in result.stderr
+
+
+def test_a_key_dialect_the_gateway_does_not_speak_is_refused(env, tmp_path):
+    """The core takes any dialect name; the command checks it against the gateway's dialects."""
+    unknown = tmp_path / "unknown.yaml"
+    unknown.write_text("version: 1\naccounts:\n  - name: x\n    keys: [{key: a-long-vendor-key, dialect: mailchimp}]\n")
+    for args in (("setup", "apply", "--check", str(unknown)), ("setup", "apply", str(unknown))):
+        result = cli(*args, env=env, check=False)
+        assert result.returncode == 2 and "accounts[0].keys[0].dialect: 'mailchimp' is not one of" in result.stderr
+    cli("accounts", "create", "acme", env=env)
+    refused = cli("accounts", "add-key", "acme", "--dialect", "mailchimp", env=env, check=False)
+    assert refused.returncode == 2 and "invalid choice: 'mailchimp'" in refused.stderr
