@@ -159,3 +159,10 @@ def test_another_accounts_ids_are_not_found_and_nothing_leaks(app, account):
                                                                              "firstName": "Mine"}]}))
     assert Contact.get_by_id(theirs).attrs == {"first_name": "Secret"} and Contact.get_by_id(theirs).deleted_at is None
     assert Membership.select().join(ContactList).where(ContactList.account == other.id).count() == 1
+
+
+def test_a_query_string_that_is_not_utf8_is_refused(app, account):
+    """The gateway's one query-string parser: strict UTF-8, as for every dialect (was U+FFFD here)."""
+    response = call(app, account.key, "GET", "contacts?email=%FF%FE%40example.com")
+    assert response.status_int == 400 and "UTF-8" in response.text
+    assert call(app, account.key, "GET", "contacts?email=%C3%A9%40example.com").status_int == 200
