@@ -4,12 +4,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+import orjson
+
 from . import db as store
-from . import errors
+from . import errors, rate_limits
 from .errors import CoreError
 from .normalize import now
 from .schema import Account, Credential, Database
-from .sql_bulk import select_eq
 
 
 def key_hash(secret: str) -> str:
@@ -79,15 +80,27 @@ def revoke_key(account_id: int, credential_id: int) -> None:
         raise CoreError(errors.NOT_FOUND, f"Key {credential_id} not found")
 
 
-def authenticate(secret: str | None, dialect: str, username: str | None = None) -> int:
-    """The account id a key opens for a dialect; raises CoreError(unauthorized) otherwise."""
+def authenticate(secret: str | None, dialect: str, username: str | None = None, usage=()) -> int:
+    """The account id a key opens for a dialect; raises CoreError(unauthorized) otherwise.
+
+    usage: the rate_limits.Rule entries of the dialect this call counts against; counted only if
+    the account's `limits` switch them on, so an account without limits costs nothing more than
+    its key look-up (which brings the switches along).
+    """
     if not secret:
         raise CoreError(errors.UNAUTHORIZED, "API key is missing", missing=True)
-    found = select_eq(Credential, {"key_hash": key_hash(secret), "revoked_at": None},
-                      ["account", "dialect", "username"])
-    row = found[0] if found else None
-    if row is None or (row.dialect not in (None, dialect)):
+    db = store.database()
+    rows = db.execute_sql(_AUTH_SQL.format(p=db.param), (key_hash(secret),)).fetchall()
+    row = rows[0] if rows else None
+    if row is None or (row[1] not in (None, dialect)):
         raise CoreError(errors.UNAUTHORIZED, "Invalid API key")
-    if row.username is not None and username is not None and row.username != username:
+    account_id, _, row_username, limits = row
+    if row_username is not None and username is not None and row_username != username:
         raise CoreError(errors.UNAUTHORIZED, "Invalid API user")
-    return row.account_id
+    if limits is not None and usage:
+        rate_limits.count(account_id, dialect, rate_limits.applicable(orjson.loads(limits), dialect, usage))
+    return account_id
+
+
+_AUTH_SQL = ('SELECT c."account_id", c."dialect", c."username", a."limits" FROM "credential" c '
+             'JOIN "account" a ON a."id" = c."account_id" WHERE c."key_hash" = {p} AND c."revoked_at" IS NULL')

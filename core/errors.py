@@ -26,6 +26,7 @@ NOT_FOUND = "not_found"
 UNAUTHORIZED = "unauthorized"
 TOO_MANY_ITEMS = "too_many_items"
 TOO_MANY_ACTIVE_JOBS = "too_many_active_jobs"
+RATE_LIMITED = "rate_limited"  # details: rule, limit, seconds (window), reset (seconds until it ends)
 
 # Item-level codes (one item fails, the rest of the batch goes on).
 INVALID_EMAIL = "invalid_email"

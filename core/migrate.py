@@ -32,11 +32,18 @@ def list_id_spaces(database) -> None:
                          'ON "contact_list" ("account_id", "space", "number")')
 
 
+def account_limits(database) -> None:
+    """Migration 4: the vendor rate limits an account is held to (see schema.Account.limits)."""
+    if not _has_column(database, "account", "limits"):
+        database.execute_sql('ALTER TABLE "account" ADD COLUMN "limits" TEXT')
+
+
 # Each entry upgrades the schema from version i to i+1 and is idempotent: a fresh store, built by
 # create_tables in its latest shape, runs them all too.
 MIGRATIONS: list = [
     create_address_index,  # 2: membership addresses, for lookups by a subscription's own address
     list_id_spaces,  # 3: per-space list numbers
+    account_limits,  # 4: per-account rate limits
 ]
 CURRENT = 1 + len(MIGRATIONS)
 

@@ -32,6 +32,9 @@ class Account(Base):
     name = pw.CharField(max_length=200, unique=True)
     contact_limit = pw.IntegerField(null=True)  # tariff-style cap; over it imports warn, not fail
     settings = JSONField(default=dict)
+    # Which vendor rate limits the account's keys meet: {dialect: true | {rule: calls | false}};
+    # None (the default) means none, as a self-hosted gateway owes no one a throttle.
+    limits = JSONField(null=True)
     created_at = pw.DateTimeField(default=now)
 
 
@@ -234,6 +237,22 @@ class Event(Base):
     delivered_at = pw.DateTimeField(null=True)
 
 
+class RateWindow(Base):
+    """One rate limit's fixed window of one account: calls counted since `window_start` (epoch s).
+
+    A single row per (account, scope), rewritten in place when the next window begins, so the
+    table never grows with time and needs no clean-up.
+    """
+
+    account = pw.ForeignKeyField(Account, on_delete="CASCADE")
+    scope = pw.CharField(max_length=64)
+    window_start = pw.BigIntegerField()
+    count = pw.IntegerField()
+
+    class Meta:
+        indexes = ((("account", "scope"), True),)
+
+
 class IdCounter(Base):
     """SQLite's high-water mark of ids handed out in bulk (PostgreSQL uses the sequences)."""
 
@@ -248,5 +267,5 @@ class SchemaVersion(Base):
 
 MODELS = [
     Account, Credential, Database, FieldDef, ContactList, Tag, Contact, ContactTag, Membership,
-    Suppression, Job, JobItem, JobBlob, Event, IdCounter, SchemaVersion,
+    Suppression, Job, JobItem, JobBlob, Event, RateWindow, IdCounter, SchemaVersion,
 ]

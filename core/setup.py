@@ -182,11 +182,11 @@ def _apply_account(spec: dict, summary: Summary) -> Account:
     account = Account.get_or_none(Account.name == spec["name"])
     if account is None:
         account = Account.create(name=spec["name"], contact_limit=spec.get("contact_limit"),
-                                 settings=spec.get("settings", {}))
+                                 settings=spec.get("settings", {}), limits=spec.get("limits") or None)
         summary.created["accounts"] += 1
     else:
-        _update(account, {"contact_limit": spec.get("contact_limit"), "settings": spec.get("settings", {})},
-                "accounts", summary)
+        _update(account, {"contact_limit": spec.get("contact_limit"), "settings": spec.get("settings", {}),
+                          "limits": spec.get("limits") or None}, "accounts", summary)
     store.lock(f"account:{account.id}")
     for key in spec.get("keys", []):
         _apply_key(account, key, summary)
@@ -260,6 +260,8 @@ def export(account_ref) -> dict:
         doc["contact_limit"] = account.contact_limit
     if account.settings:
         doc["settings"] = account.settings
+    if account.limits:
+        doc["limits"] = account.limits
     doc["keys"] = [_export_key(k) for k in Credential.select().where(
         (Credential.account == account.id) & Credential.revoked_at.is_null()).order_by(Credential.id)]
     doc["databases"] = [_compact({"id": d.number, "name": d.name, "attrs": d.attrs or None})

@@ -18,6 +18,7 @@ NOT_FOUND = 404
 METHOD_NOT_ALLOWED = 405
 CONFLICT = 409
 TOO_LARGE = 413
+TOO_MANY_REQUESTS = 429
 INTERNAL = 500
 
 # core error code -> Altcraft code (the text is the core's message unless TEXTS says otherwise)
@@ -31,6 +32,7 @@ CORE_CODES = {
     core_errors.EMAIL_CONFLICT: CONFLICT,
     core_errors.PHONE_CONFLICT: CONFLICT,
     core_errors.EXTERNAL_ID_CONFLICT: CONFLICT,
+    core_errors.RATE_LIMITED: TOO_MANY_REQUESTS,
 }
 
 TEXTS = {
@@ -50,6 +52,9 @@ def from_core(error) -> tuple[int, str]:
     code = CORE_CODES.get(error.code, INCORRECT_REQUEST)
     if error.code == core_errors.UNAUTHORIZED:
         return code, "API token required" if error.details.get("missing") else "Invalid API token"
+    if error.code == core_errors.RATE_LIMITED:
+        d = error.details
+        return code, f"Too many requests: more than {d['limit']} in {d['seconds']} seconds; retry in {d['reset']} seconds"
     if error.code == core_errors.UNKNOWN_LIST:
         kind = "Segment" if error.details.get("kind") == "segment" else "Resource"
         ids = ", ".join(str(i) for i in error.details.get("ids") or ())

@@ -9,6 +9,7 @@ from __future__ import annotations
 from core import errors as core_errors
 
 from ..common import DialectError
+from .limits import SCOPES
 
 # -- v3 ------------------------------------------------------------------------------------------
 BAD_JSON = ("contacts:badJson", "The request JSON is badly formed", 400)  # documented
@@ -18,6 +19,7 @@ TOO_MANY_IMPORTS = ("contacts:tooManyActiveImports",  # documented
 TOO_MANY_DELETES = ("contacts:tooManyBulkDeleteJobs",  # documented
                     "Your bulk delete request cannot be accepted as too many bulk delete jobs are being processed for "
                     "you account. Please wait for a bulk delete job to complete and then resubmit.", 429)
+RATE_LIMITED_V3 = ("contacts:tooManyRequests", "Too Many Requests", 429)  # status documented, body a choice
 NO_CONTACTS = ("contacts:noContactsSpecified", "You must specifiy 1 or more contacts to be deleted!", 400)  # documented
 UNAUTHORIZED_V3 = ("contacts:unauthorized", "Authorization has been denied for this request.", 401)
 TOO_LARGE_V3 = ("contacts:requestTooLarge", "The request body is larger than the limit of {limit} bytes", 413)
@@ -30,10 +32,17 @@ ACTIVE_DELETES = 10  # (choice) bulk delete jobs queued or running per account
 RETRY_AFTER = "5"  # seconds a client refused with 429 is asked to wait (choice)
 
 
-def too_many(entry: tuple, limit: int, scope: str) -> DialectError:
-    """A 429: the limit and its scope travel with it for the X-RateLimit-* headers."""
+def too_many(entry: tuple, limit: int, scope: str, reset: int | None = None) -> DialectError:
+    """A 429: the limit, its scope and the seconds until it resets travel with it for the X-RateLimit-* headers."""
     message, status = (entry[1], entry[2]) if len(entry) == 3 else entry
-    return DialectError(entry[0] if len(entry) == 3 else "v2", message, status, limit=limit, scope=scope)
+    return DialectError(entry[0] if len(entry) == 3 else "v2", message, status, limit=limit, scope=scope,
+                        reset=reset)
+
+
+def rate_limited(entry: tuple, error) -> DialectError:
+    """A tier's calls-per-minute limit met: 429, the tier named in X-RateLimit-Scope."""
+    return too_many(entry, error.details["limit"], SCOPES.get(error.details["rule"], error.details["rule"]),
+                    error.details["reset"])
 
 
 def v3(entry: tuple, details: list | None = None, **values) -> DialectError:
@@ -90,6 +99,8 @@ V3_CORE = {
 
 
 def v3_from_core(error) -> DialectError:
+    if error.code == core_errors.RATE_LIMITED:
+        return rate_limited(RATE_LIMITED_V3, error)
     if error.code == core_errors.TOO_MANY_ACTIVE_JOBS:
         return too_many(TOO_MANY_IMPORTS, error.details.get("limit", ACTIVE_IMPORTS), "activeImports")
     entry = V3_CORE.get(error.code)
@@ -111,6 +122,7 @@ REPORT_NOT_READY = ("Import is not processed yet or completed with error. ERROR_
 FILE_INVALID = ("file must be valid", 400)  # documented with its status ([BULK])
 BAD_BODY = ("The request body is not valid JSON. ERROR_BODY_DOES_NOT_MATCH_CONTENT_TYPE", 400)
 TOO_MANY_IMPORTS_V2 = ("Too many imports are being processed for this account. ERROR_IMPORT_TOOMANYACTIVEIMPORTS", 429)
+RATE_LIMITED_V2 = ("Too Many Requests", 429)  # status documented, body a choice
 TOO_LARGE_V2 = ("Maximum request length exceeded.", 413)
 NOT_FOUND_V2 = ("No HTTP resource was found that matches the request URI '{path}'.", 404)
 NOT_ALLOWED_V2 = ("The requested resource does not support http method '{method}'.", 405)
@@ -129,6 +141,8 @@ def v2_invalid(detail: str, code: str = "ERROR_CONTACT_INVALID", status: int = 4
 
 def v2_from_core(error) -> DialectError:
     code = error.code
+    if code == core_errors.RATE_LIMITED:
+        return rate_limited(RATE_LIMITED_V2, error)
     if code == core_errors.UNAUTHORIZED:
         return v2(UNAUTHORIZED_V2)
     if code == core_errors.CONTACT_NOT_FOUND:

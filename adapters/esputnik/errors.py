@@ -29,6 +29,7 @@ CORE_STATUS = {
     core_errors.NOT_FOUND: 404,
     core_errors.UNKNOWN_LIST: 404,
     core_errors.UNKNOWN_DATABASE: 404,
+    core_errors.RATE_LIMITED: 429,
 }
 
 PROBLEM_STATUS = {
@@ -52,6 +53,8 @@ def from_dialect(error: DialectError) -> tuple[int, str]:
 
 def from_core(error) -> tuple[int, str]:
     status = CORE_STATUS.get(error.code, 400)
+    if status == 429:  # the wording of the vendor's spec for its 429
+        return status, f"Too many requests: More than {error.details['limit']} requests per {error.details['seconds']} second."
     return status, STATUS_TEXT[401] if status == 401 else error.message
 
 

@@ -25,6 +25,7 @@ MALFORMED_JSON = 121
 BODY_TOO_LARGE = 122
 UNKNOWN_OPERATION = 123
 METHOD_NOT_ALLOWED = 124
+RATE_LIMITED = 125
 INTERNAL_ERROR = 199
 
 MESSAGES = {
@@ -42,6 +43,7 @@ MESSAGES = {
     BODY_TOO_LARGE: "Request body too large",
     UNKNOWN_OPERATION: "Unknown operation",
     METHOD_NOT_ALLOWED: "Method not allowed",
+    RATE_LIMITED: "Too many requests",
     INTERNAL_ERROR: "Internal error",
 }
 
@@ -52,6 +54,7 @@ HTTP_STATUS = {
     BODY_TOO_LARGE: 413,
     UNKNOWN_OPERATION: 404,
     METHOD_NOT_ALLOWED: 405,
+    RATE_LIMITED: 429,
     INTERNAL_ERROR: 500,
 }
 
@@ -67,6 +70,7 @@ CORE_CODES = {
     core_errors.CONTACT_NOT_FOUND: NOT_FOUND,
     core_errors.NOT_FOUND: NOT_FOUND,
     core_errors.TOO_MANY_ITEMS: TOO_MANY_CONTACTS,
+    core_errors.RATE_LIMITED: RATE_LIMITED,
 }
 
 PROBLEM_CODES = {

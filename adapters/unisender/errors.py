@@ -26,10 +26,16 @@ CORE_CODES = {
     core_errors.TOO_MANY_ITEMS: "invalid_arg",
     core_errors.EMAIL_CONFLICT: "unspecified",
     core_errors.PHONE_CONFLICT: "unspecified",
+    core_errors.RATE_LIMITED: "api_call_limit_exceeded_for_api_key",
 }
 
 MESSAGES = {
     "invalid_api_key": "The specified API access key is invalid",
+    # The vendor's own description of the code, in English (its Russian one: "Сработало ограничение по
+    # вызову методов API в единицу времени. На данный момент это 1200 вызовов в минуту. Для метода
+    # sendEmail — 60."); the same text whichever limit was met, as the vendor's is fixed.
+    "api_call_limit_exceeded_for_api_key": "The limit on API method calls per unit of time has been reached. "
+                                           "At the moment it is 1200 calls per minute. For the sendEmail method, 60.",
 }
 
 
@@ -39,7 +45,7 @@ def body(code: str, message: str) -> dict:
 
 def from_core(error) -> dict:
     code = CORE_CODES.get(error.code, "unspecified")
-    if error.code == core_errors.UNAUTHORIZED:
+    if error.code in (core_errors.UNAUTHORIZED, core_errors.RATE_LIMITED):
         return body(code, MESSAGES[code])
     return body(code, error.message)
 

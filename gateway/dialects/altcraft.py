@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import falcon
 
-from adapters.altcraft import errors, xml_shape
+from adapters.altcraft import errors, limits, xml_shape
 from adapters.altcraft.methods import lookup
 from adapters.common import DialectError
 from core import service
@@ -78,7 +78,7 @@ class AltcraftApi:
         params = _decode(body, media)
         fmt = _wanted_format(params.get("format")) or req.context.altcraft_format
         req.context.altcraft_format = fmt
-        account_id = service.authenticate(_token(params, req, query), "altcraft")
+        account_id = service.authenticate(_token(params, req, query), "altcraft", usage=limits.RULES)
         for name, value in query.items():
             params.setdefault(name, value)  # parameters may also come in the URL; the body wins
         command = handler.parse(params)

@@ -5,7 +5,7 @@ import falcon
 import orjson
 
 from adapters.common import DialectError
-from adapters.dotdigital import errors
+from adapters.dotdigital import errors, limits
 from adapters.dotdigital.methods import V2_ROUTES, V3_ROUTES
 from adapters.dotdigital.wire import JSON, Reply
 from core import service
@@ -19,7 +19,6 @@ from ..problems import RequestProblem
 from ..worker import enqueue_started
 
 REALM = 'Basic realm="Dotdigital API"'
-RATE_HEADERS = {"Retry-After": errors.RETRY_AFTER, "X-RateLimit-Reset": errors.RETRY_AFTER}
 
 
 class _Dialect:
@@ -41,9 +40,11 @@ class _Dialect:
         if status == 401:
             headers["WWW-Authenticate"] = REALM
         elif status == 429:
-            headers.update(RATE_HEADERS)
-            headers["X-RateLimit-Scope"] = error.details.get("scope", "")
-            headers["X-RateLimit-Limit"] = str(error.details.get("limit", ""))
+            # The official PHP SDK reads scope, limit and reset ("the time in seconds until the rate limit resets").
+            reset = str(error.details.get("reset") or errors.RETRY_AFTER)
+            headers.update({"Retry-After": reset, "X-RateLimit-Reset": reset, "X-RateLimit-Remaining": "0",
+                            "X-RateLimit-Scope": error.details.get("scope", ""),
+                            "X-RateLimit-Limit": str(error.details.get("limit", ""))})
         return falcon.code_to_http_status(status), JSON, orjson.dumps(self.body(error)), headers
 
     def translate(self, ex, req) -> DialectError:
@@ -73,10 +74,11 @@ V2 = _Dialect(errors.v2, lambda error: {"message": error.message}, errors.v2_fro
 class Route:
     """One path template: its methods by HTTP verb, all answering in one dialect's shape."""
 
-    def __init__(self, settings, dialect, methods: dict):
+    def __init__(self, settings, dialect, methods: dict, template: str):
         self.settings = settings
         self.dialect = dialect
         self.methods = methods
+        self.template = template
 
     def on_get(self, req, resp, **path):
         self._handle(req, resp, path)
@@ -91,7 +93,7 @@ class Route:
         user, password = credentials.basic(req.get_header("Authorization")) or (None, None)
         if not password:
             raise RequestProblem("unauthorized", "HTTP Basic credentials are required")
-        account_id = service.authenticate(password, "dotdigital", user)
+        account_id = service.authenticate(password, "dotdigital", user, usage=limits.usage(req.method, self.template))
         params = {"path": path, "query": dict(pairs_from_query(req.query_string)), "content_type": req.content_type or ""}
         if method.body != "none" and req.method in ("POST", "PUT", "PATCH"):
             raw = read_body(req, self.settings.dotdigital_max_body)
@@ -139,5 +141,5 @@ class NotFound:
 def add_routes(app: falcon.App, settings) -> None:
     for dialect, routes, prefix in ((V3, V3_ROUTES, r"/contacts/v3(/|$)"), (V2, V2_ROUTES, r"/v2(/|$)")):
         for template, methods in routes.items():
-            app.add_route(template, Route(settings, dialect, methods))
+            app.add_route(template, Route(settings, dialect, methods, template))
         app.add_sink(NotFound(dialect), prefix)

@@ -11,10 +11,12 @@ import falcon
 import orjson
 
 from adapters.common import DialectError
-from adapters.esputnik import errors
+from adapters.esputnik import errors, limits
 from adapters.esputnik.methods import lookup
 from adapters.esputnik.wire import NAMESPACE
+from core import errors as core_errors
 from core import service
+from core.errors import CoreError
 
 from .. import credentials, funnel
 from ..body import read_body
@@ -46,6 +48,8 @@ class EsputnikDialect:
                                    unexpected=errors.unexpected)
         if status == 401:
             headers["WWW-Authenticate"] = 'Basic realm="api"'
+        if isinstance(ex, CoreError) and ex.code == core_errors.RATE_LIMITED:
+            headers["Retry-After"] = str(ex.details["reset"])
         return falcon.code_to_http_status(status), TEXT, text.encode("utf-8"), headers
 
 
@@ -64,8 +68,8 @@ class EsputnikApi:
             resp.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept")
             resp.data = b""
             return
-        account_id = service.authenticate(api_key(req), "esputnik")
         verb = "GET" if req.method == "HEAD" else req.method
+        account_id = service.authenticate(api_key(req), "esputnik", usage=limits.usage(verb, path or ""))
         method, path_params = lookup(version, (path or "").rstrip("/"), verb)
         raw = read_body(req, self.settings.esputnik_max_body)
         body_is_xml = False

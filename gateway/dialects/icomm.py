@@ -7,7 +7,7 @@ import falcon
 import orjson
 
 from adapters.common import DialectError
-from adapters.icomm import errors, wire
+from adapters.icomm import errors, limits, wire
 from adapters.icomm.operations import resolve
 from core import errors as core_errors
 from core import service
@@ -41,6 +41,8 @@ class IcommDialect:
             headers = {"WWW-Authenticate": 'Basic realm="icommkt"'}
         elif status == 405:
             headers = {"Allow": "POST"}
+        elif status == 429:
+            headers = {"Retry-After": str(ex.details["reset"])}
         return falcon.code_to_http_status(status), CONTENT_TYPE, orjson.dumps(body), headers
 
 
@@ -84,8 +86,10 @@ def authenticate(header: str | None) -> int:
     failure = None
     for key in candidates:
         try:
-            return service.authenticate(key, DIALECT_NAME)
+            return service.authenticate(key, DIALECT_NAME, usage=limits.RULES)
         except CoreError as exc:
+            if exc.code != core_errors.UNAUTHORIZED:  # the key was right (and, say, over its rate limit)
+                raise
             failure = exc
     raise failure
 

@@ -6,6 +6,7 @@ import orjson
 
 from adapters.common import DialectError
 from adapters.unisender import errors
+from adapters.unisender import limits
 from adapters.unisender.methods import lookup
 from core import service
 from core.commands import StartJob
@@ -59,7 +60,8 @@ class UnisenderApi:
         if fmt != "json":
             raise DialectError("invalid_arg", f'Unsupported format "{fmt}": only json')
         method = lookup(name, is_async)
-        account_id = service.authenticate(credentials.parameter(params.get("api_key")), "unisender")
+        account_id = service.authenticate(credentials.parameter(params.get("api_key")), "unisender",
+                                          usage=limits.usage(name))
         command = method.parse(params)
         base_url = self.settings.public_url or req.prefix
         if isinstance(command, StartJob):  # Unisender's jobs are exports: their file is served back

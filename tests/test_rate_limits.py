@@ -1,0 +1,203 @@
+"""Vendor rate limits: off by default, switched on per account by a setup file, answered as each vendor does."""
+from __future__ import annotations
+
+import threading
+import urllib.parse
+import urllib.request
+
+import orjson
+import pytest
+
+from adapters.altcraft import limits as altcraft_limits
+from adapters.dotdigital import limits as dotdigital_limits
+from adapters.esputnik import limits as esputnik_limits
+from adapters.icomm import limits as icomm_limits
+from adapters.unisender import limits as unisender_limits
+from altcraft_client import BASE as ALTCRAFT
+from core import rate_limits, setup
+from core.schema import RateWindow
+from dotdigital_client import dd  # noqa: F401 - the fixture
+from esputnik_http import call as esputnik_call
+from querycount import count_queries
+
+NOW = 1_800_000_030.0  # 30 s into a minute: every window of a test is the same one
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    """Time stands still, so which window a call falls in never depends on the machine's speed."""
+    clock = {"now": NOW}
+    monkeypatch.setattr(rate_limits.time, "time", lambda: clock["now"])
+    return clock
+
+
+def limit(account, limits: dict) -> None:
+    """Switch an account's limits on the way operators do: a setup file naming the account."""
+    doc = setup.export(account.id)
+    doc["accounts"][0]["limits"] = limits
+    setup.apply(doc)
+
+
+def unisender(app, key, method: str = "getLists", **params):
+    return app.post(f"/en/api/{method}", {"format": "json", "api_key": key, **params}).json
+
+
+def test_off_by_default_nothing_is_counted_and_no_statement_added(app, account, frozen):
+    for _ in range(3):
+        unisender(app, account.key)
+    assert RateWindow.select().count() == 0
+    with count_queries() as off:
+        unisender(app, account.key)
+    limit(account, {"unisender": True})
+    with count_queries() as on:
+        unisender(app, account.key)
+    assert len(on) == len(off) + 1  # one upsert, the key look-up brings the switches along
+    assert RateWindow.get().count == 1
+
+
+def test_setup_file_round_trip_and_validation(store_url, account):
+    limits = {"unisender": True, "dotdigital": {"low": 10, "medium": False, "high": {"limit": 5, "seconds": 1}}}
+    limit(account, limits)
+    exported = setup.export(account.id)["accounts"][0]
+    assert exported["limits"] == limits
+    assert setup.apply(setup.export(account.id)).created == setup.apply(setup.export(account.id)).created
+    bad = setup.export(account.id)
+    bad["accounts"][0]["limits"] = {"unisender": {"sendEmail": 5}, "icomm": {"calls": 0}, "nobody": True}
+    problems = [str(p) for p in setup.validate(bad)]
+    assert len(problems) == 3, problems
+
+
+def test_schema_names_every_rule_of_every_dialect():
+    schema = setup.SCHEMA["$defs"]["limits"]["properties"]
+    catalogue = {"unisender": unisender_limits.RULES, "esputnik": esputnik_limits.RULES,
+                 "dotdigital": dotdigital_limits.RULES, "altcraft": altcraft_limits.RULES, "icomm": icomm_limits.RULES}
+    assert set(schema) == set(catalogue)
+    for dialect, rules in catalogue.items():
+        assert schema[dialect]["propertyNames"]["enum"] == [rule.name for rule in rules]
+
+
+def test_unisender_answers_api_call_limit_exceeded_with_http_200(app, account, frozen):
+    limit(account, {"unisender": {"calls": 3, "exportContacts": 1}})
+    assert "result" in unisender(app, account.key, "exportContacts")
+    refused = app.post("/en/api/exportContacts", {"format": "json", "api_key": account.key})
+    assert refused.status_int == 200
+    assert refused.json == {"error": unisender_limits_text(), "code": "api_call_limit_exceeded_for_api_key",
+                            "result": ""}
+    assert "result" in unisender(app, account.key)  # the third call of the minute: exportContacts' own limit only
+    assert unisender(app, account.key)["code"] == "api_call_limit_exceeded_for_api_key"
+    frozen["now"] += 60  # the next minute
+    assert "result" in unisender(app, account.key, "exportContacts")
+
+
+def unisender_limits_text() -> str:
+    from adapters.unisender.errors import MESSAGES
+
+    return MESSAGES["api_call_limit_exceeded_for_api_key"]
+
+
+def test_esputnik_answers_429_with_its_text_and_search_has_its_own_limit(app, account, frozen):
+    limit(account, {"esputnik": {"calls": 2, "contacts_search": 1}})
+    for _ in range(2):
+        assert esputnik_call(app, account.key, "GET", "account/info").status_int == 200
+    refused = esputnik_call(app, account.key, "GET", "account/info")
+    assert refused.status_int == 429
+    assert refused.text == "Too many requests: More than 2 requests per 1 second."
+    assert refused.headers["Retry-After"] == "1"
+    assert refused.content_type == "text/plain"
+    assert esputnik_call(app, account.key, "GET", "contacts").status_int == 200  # its own counter
+    assert esputnik_call(app, account.key, "GET", "contacts").status_int == 429
+    frozen["now"] += 1
+    assert esputnik_call(app, account.key, "GET", "account/info").status_int == 200
+
+
+def test_esputnik_documented_numbers_apply_when_switched_on_whole(app, account, frozen):
+    limit(account, {"esputnik": True})
+    for _ in range(50):
+        assert esputnik_call(app, account.key, "GET", "contacts").status_int == 200
+    assert esputnik_call(app, account.key, "GET", "contacts").status_int == 429
+
+
+def test_dotdigital_answers_429_with_the_headers_its_sdk_reads(dd, frozen):
+    limit(dd.account, {"dotdigital": {"high": 1, "medium": 1}})
+    assert dd.get("/v2/account-info").status_int == 200
+    refused = dd.get("/v2/account-info")
+    assert refused.status_int == 429
+    assert refused.json == {"message": "Too Many Requests"}
+    assert refused.headers["X-RateLimit-Scope"] == "highCallRate"
+    assert refused.headers["X-RateLimit-Limit"] == "1"
+    assert refused.headers["X-RateLimit-Reset"] == refused.headers["Retry-After"] == "30"
+    assert refused.headers["X-RateLimit-Remaining"] == "0"
+    v3 = dd.get("/contacts/v3/email/nobody@example.com")
+    assert v3.status_int == 429
+    assert v3.json == {"errorCode": "contacts:tooManyRequests", "description": "Too Many Requests"}
+    created = dd.post("/v2/contacts", {"email": "a@example.com"})  # a write: the medium tier
+    assert created.status_int == 201, created.body
+    assert dd.post("/v2/contacts", {"email": "b@example.com"}).headers["X-RateLimit-Scope"] == "mediumCallRate"
+
+
+def test_dotdigital_imports_count_against_the_low_tier(dd, frozen):
+    limit(dd.account, {"dotdigital": {"low": 1}})
+    contacts = {"contacts": [{"matchIdentifier": "email", "identifiers": {"email": "a@example.com"}}]}
+    assert dd.put("/contacts/v3/import", contacts).status_int == 202
+    refused = dd.put("/contacts/v3/import", contacts)
+    assert refused.status_int == 429
+    assert refused.headers["X-RateLimit-Scope"] == "lowCallRate"
+    assert dd.get("/v2/account-info").status_int == 200  # reads are not limited: no number for High
+
+
+def test_altcraft_answers_error_429_in_its_envelope(app, account, frozen):
+    limit(account, {"altcraft": {"calls": 1}})
+    body = {"token": account.key, "db_id": 1, "email": "x@example.com"}
+    first = app.post(ALTCRAFT + "profiles/get", orjson.dumps(body), content_type="application/json").json
+    assert first["error"] != 429
+    refused = app.post(ALTCRAFT + "profiles/get", orjson.dumps(body), content_type="application/json")
+    assert refused.status_int == 200
+    assert refused.json == {"error": 429, "error_text": "Too many requests: more than 1 in 60 seconds; retry in 30 "
+                                                        "seconds"}
+
+
+def test_altcraft_and_icomm_have_no_documented_number(app, account, frozen):
+    limit(account, {"altcraft": True, "icomm": True})
+    for _ in range(3):
+        app.post(ALTCRAFT + "profiles/get", orjson.dumps({"token": account.key, "db_id": 1, "email": "x@example.com"}),
+                 content_type="application/json")
+    assert RateWindow.select().count() == 0
+
+
+def test_icomm_answers_429_with_its_status_code_body(app, account, frozen):
+    limit(account, {"icomm": {"calls": {"limit": 1, "seconds": 10}}})
+    body = {"ProfileKey": "1", "Contact": {"Email": "a@example.com"}}
+    headers = {"Authorization": account.key}
+    app.post_json("/Contacts/SaveContact.Json/", body, headers=headers, expect_errors=True)
+    refused = app.post_json("/Contacts/SaveContact.Json/", body, headers=headers, expect_errors=True)
+    assert refused.status_int == 429
+    assert refused.headers["Retry-After"] == "10"
+    result = refused.json["SaveContactJsonResult"]
+    assert (result["StatusCode"], result["Message"]) == (125, "Too many requests")
+    assert refused.json["code"] == 125
+
+
+def test_a_limit_holds_across_gunicorn_workers_sharing_the_store(store_url, account, tmp_path):
+    from processes import Gateway
+
+    limit(account, {"unisender": {"calls": {"limit": 10, "seconds": 86400}}})
+    gateway = Gateway({"DATABASE_URL": store_url, "LOG_DIR": str(tmp_path)}, workers=3).start()
+    answers = []
+
+    def run():
+        data = urllib.parse.urlencode({"format": "json", "api_key": account.key}).encode()
+        with urllib.request.urlopen(gateway.base_url + "/en/api/getLists", data=data, timeout=60) as response:
+            answers.append(orjson.loads(response.read()))
+
+    try:
+        threads = [threading.Thread(target=run) for _ in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        gateway.stop()
+    assert len(answers) == 16
+    assert sum("result" in a and "code" not in a for a in answers) == 10
+    assert sum(a.get("code") == "api_call_limit_exceeded_for_api_key" for a in answers) == 6
+    assert "Traceback" not in gateway.output()
