@@ -201,3 +201,13 @@ def test_a_limit_holds_across_gunicorn_workers_sharing_the_store(store_url, acco
     assert sum("result" in a and "code" not in a for a in answers) == 10
     assert sum(a.get("code") == "api_call_limit_exceeded_for_api_key" for a in answers) == 6
     assert "Traceback" not in gateway.output()
+
+
+def test_counters_write_no_wal_on_postgresql(store_url):
+    from core import db as store
+
+    if store.is_sqlite():
+        pytest.skip("SQLite's WAL mode with synchronous=normal does not flush on commit anyway")
+    persistence = store.database().execute_sql(
+        "SELECT relpersistence FROM pg_class WHERE oid = 'rate_window'::regclass").fetchone()[0]
+    assert persistence == "u"
