@@ -67,10 +67,11 @@ def _where(path) -> str:
     return text or "file"
 
 
-def validate(doc: dict, dialects=None) -> list[Problem]:
+def validate(doc: dict, dialects=None, limit_rules=None) -> list[Problem]:
     """Every problem of the document, each with its location; empty when it can be applied.
 
     `dialects`: the dialect names a key may be limited to (the gateway's); None: any name.
+    `limit_rules`: {dialect: the names of its rate-limit rules} (the gateway's); None: any names.
     """
     problems = [Problem(_where(e.absolute_path), e.message)
                 for e in sorted(_VALIDATOR.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))]
@@ -90,6 +91,20 @@ def validate(doc: dict, dialects=None) -> list[Problem]:
             if dialects is not None and key.get("dialect") is not None and key["dialect"] not in dialects:
                 problems.append(Problem(f"{here}.keys[{i}].dialect", f"{key['dialect']!r} is not one of "
                                                                      f"{', '.join(sorted(dialects))}"))
+        if limit_rules is not None:
+            problems += _check_limits(f"{here}.limits", account.get("limits") or {}, limit_rules)
+    return problems
+
+
+def _check_limits(here: str, limits: dict, rules: dict) -> list[Problem]:
+    problems = []
+    for dialect, switch in limits.items():
+        if dialect not in rules:
+            problems.append(Problem(f"{here}.{dialect}", f"{dialect!r} is not one of {', '.join(sorted(rules))}"))
+        elif isinstance(switch, dict):
+            problems += [Problem(f"{here}.{dialect}.{name}", f"{name!r} is not a rule of {dialect}: "
+                                                             f"{', '.join(rules[dialect])}")
+                         for name in switch if name not in rules[dialect]]
     return problems
 
 
@@ -166,9 +181,9 @@ def _duplicates(here: str, kind: str, items: list, attribute: str, scope=None) -
     return problems
 
 
-def apply(doc: dict, dialects=None) -> Summary:
+def apply(doc: dict, dialects=None, limit_rules=None) -> Summary:
     """Validate, then create or update everything in one transaction; raises SetupInvalid first."""
-    problems = validate(doc, dialects)
+    problems = validate(doc, dialects, limit_rules)
     if problems:
         raise SetupInvalid(problems)
     summary = Summary()

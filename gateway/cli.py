@@ -102,12 +102,12 @@ def cmd_setup_apply(args) -> int:
     with open(args.file, encoding="utf-8") as handle:
         doc = setup.load(handle.read())
     if args.check:
-        problems = setup.validate(doc, dialects.NAMES)
+        problems = setup.validate(doc, dialects.NAMES, dialects.LIMIT_RULES)
         if problems:
             raise setup.SetupInvalid(problems)
         _print(args, {"valid": True}, "The setup file is valid; nothing was written (--check).")
         return 0
-    summary = setup.apply(doc, dialects.NAMES).as_dict()
+    summary = setup.apply(doc, dialects.NAMES, dialects.LIMIT_RULES).as_dict()
     lines = [f"{verb} {', '.join(f'{n} {k}' for k, n in sorted(counts.items())) or 'nothing'}"
              for verb, counts in summary.items()]
     _print(args, summary, "; ".join(lines))
