@@ -53,8 +53,10 @@ def from_dialect(error: DialectError) -> tuple[int, str]:
 
 def from_core(error) -> tuple[int, str]:
     status = CORE_STATUS.get(error.code, 400)
-    if status == 429:  # the wording of the vendor's spec for its 429
-        return status, f"Too many requests: More than {error.details['limit']} requests per {error.details['seconds']} second."
+    if status == 429:  # the wording of the vendor's spec for its 429 ("… per 1 second.")
+        seconds = error.details["seconds"]
+        window = "1 second" if seconds == 1 else f"{seconds} seconds"
+        return status, f"Too many requests: More than {error.details['limit']} requests per {window}."
     return status, STATUS_TEXT[401] if status == 401 else error.message
 
 
