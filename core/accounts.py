@@ -7,7 +7,7 @@ import secrets
 import orjson
 
 from . import db as store
-from . import errors, rate_limits
+from . import errors, listeners, rate_limits
 from .errors import CoreError
 from .normalize import now
 from .schema import Account, Credential, Database
@@ -97,6 +97,7 @@ def authenticate(secret: str | None, dialect: str, username: str | None = None, 
     account_id, _, row_username, limits = row
     if row_username is not None and username is not None and row_username != username:
         raise CoreError(errors.UNAUTHORIZED, "Invalid API user")
+    listeners.authenticated(account_id)
     if limits is not None and usage:
         rate_limits.count(account_id, dialect, rate_limits.applicable(orjson.loads(limits), dialect, usage))
     return account_id

@@ -1,7 +1,9 @@
 """Deleting contacts by identity: soft (restorable, identities kept) or erase (gone for good)."""
 from __future__ import annotations
 
-from . import identity
+from collections import Counter
+
+from . import identity, listeners
 from . import db as store
 from .contacts import identity_holders
 from .normalize import now
@@ -28,4 +30,6 @@ def delete(account_id: int, kind: str, values: list, database: int | None = 1, e
             else:
                 moment = now()
                 Contact.update(deleted_at=moment, updated_at=moment).where(Contact.id.in_(ids)).execute()
-        return [identity.winner(by_key[stored[v]])["id"] if stored.get(v) in by_key else None for v in values]
+        deleted = [identity.winner(by_key[stored[v]])["id"] if stored.get(v) in by_key else None for v in values]
+    listeners.items(account_id, Counter(deleted=sum(1 for d in deleted if d is not None)))
+    return deleted

@@ -8,8 +8,11 @@ contact is written twice.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from datetime import timedelta
+
+from peewee import fn
 
 from . import db as store
 from . import errors
@@ -23,6 +26,13 @@ from .upsert import upsert
 # How long a worker's claim on a job lasts without renewal; a job whose worker died is picked up
 # again once it runs out (JOB_LEASE_SECONDS; chunks renew it, so it only needs to outlast one chunk).
 LEASE = timedelta(seconds=float(os.environ.get("JOB_LEASE_SECONDS") or 15))
+# Set by the process that runs jobs when it is asked to stop: run_chunks ends after the chunk it is
+# committing (raising Interrupted), so the job can be handed back instead of waiting for its lease.
+STOP = threading.Event()
+
+
+class Interrupted(Exception):
+    """A job stopped between two chunks because its process is shutting down; nothing is half-written."""
 
 
 def create(account_id: int, kind: str, payload: dict) -> Job:
@@ -71,6 +81,8 @@ def run_chunks(job: Job, chunks, key=None) -> None:
         count = len(command.items)
         if position + count <= done:
             continue
+        if STOP.is_set():
+            raise Interrupted(f"stopped after {done} items")
         with store.write_transaction(f"account:{job.account_id}"):
             result = upsert(job.account_id, command)
             record_items(job.id, position, command, result, key)
@@ -127,6 +139,12 @@ def stale(older_than: timedelta = timedelta(seconds=10)) -> list[str]:
         ((Job.state == "queued") & (Job.updated_at < moment - older_than))
         | ((Job.state == "running") & (Job.lease_until < moment)))
     return [row.id for row in query.order_by(Job.created_at)]
+
+
+def counts() -> list[tuple[str, str, int]]:
+    """(kind, state, how many) over every job in the store."""
+    query = Job.select(Job.kind, Job.state, fn.COUNT(Job.id).alias("n")).group_by(Job.kind, Job.state)
+    return [(row.kind, row.state, row.n) for row in query.namedtuples()]
 
 
 def put_blob(job_id: str, content_type: str, data: bytes) -> None:

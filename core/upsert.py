@@ -7,10 +7,10 @@ the same transaction, so a request-level error leaves nothing written.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from operator import attrgetter
 
-from . import catalog, errors, identity, normalize, unsubscribed
+from . import catalog, errors, identity, listeners, normalize, unsubscribed
 from . import db as store
 from .bulk_write import write_batch
 from .contact_state import ContactState, apply_identities, merge_map, merge_nested, new_status
@@ -31,7 +31,9 @@ _row = attrgetter("row")  # a ContactState's stored row, as identity.winner rank
 def upsert(account_id: int, cmd: UpsertCommand) -> BatchResult:
     """Apply `cmd` in one transaction; raises CoreError for request-level failures."""
     with store.write_transaction(f"account:{account_id}"):
-        return _Batch(account_id, cmd).run()
+        result = _Batch(account_id, cmd).run()
+    listeners.items(account_id, Counter(item.outcome for item in result.items))
+    return result
 
 
 class _Batch:

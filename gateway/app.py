@@ -9,9 +9,10 @@ import falcon
 from core import db as store
 from core import migrate
 
-from . import downloads, funnel, health
+from . import downloads, funnel, health, metrics
 from .config import Settings
 from .dialects import altcraft, dotdigital, esputnik, icomm, unisender
+from .observe import Observe
 
 
 def create_app(settings: Settings | None = None, migrate_schema: bool = True) -> falcon.App:
@@ -20,13 +21,14 @@ def create_app(settings: Settings | None = None, migrate_schema: bool = True) ->
     store.open_database(settings.database_url)
     if migrate_schema:
         migrate.migrate(settings.database_url)
-    app = falcon.App(middleware=[CollapseSlashes(), ConnectionPerRequest()])
+    app = falcon.App(middleware=[Observe(), CollapseSlashes(), ConnectionPerRequest()])
     # Clients of several vendors add or drop a trailing slash; both forms must reach the same route.
     app.req_options.strip_url_path_trailing_slash = True
     app.req_options.auto_parse_form_urlencoded = False
     funnel.install(app)
     app.add_route("/healthz", health.Health())
     app.add_route("/readyz", health.Ready())
+    app.add_route("/metrics", metrics.Metrics())
     app.add_route(downloads.PATH, downloads.Downloads())
     altcraft.add_routes(app, settings)
     esputnik.add_routes(app, settings)

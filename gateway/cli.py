@@ -10,7 +10,7 @@ from core import accounts, db as store, migrate, setup, suppression
 from core.errors import CoreError
 from core.schema import Account
 
-from . import dialects
+from . import dialects, logs
 
 
 def _print(args, data: dict, text: str) -> None:
@@ -18,6 +18,8 @@ def _print(args, data: dict, text: str) -> None:
 
 
 def cmd_serve(args) -> int:
+    os.environ.setdefault("LOG_FORMAT", "json")  # inherited by the job worker
+    logs.configure()
     if Account.select().count() == 0:
         account = accounts.create_account("demo")
         _, key = accounts.add_key(account.id, label="demo")
@@ -34,12 +36,16 @@ def cmd_serve(args) -> int:
 
 
 def cmd_worker(args) -> int:
+    logs.configure("json")
+    if sys.argv and sys.argv[0].endswith(os.path.join("gateway", "cli.py")):
+        # Started as `python -m gateway.cli`: huey restarts on SIGHUP by exec'ing python with sys.argv,
+        # which must then name the module, not the file (whose relative imports fail as a script).
+        sys.argv = ["-m", "gateway.cli", *sys.argv[1:]]
     from .queue import huey
-    from . import worker  # noqa: F401 - registers the tasks on the queue
+    from .worker import Consumer
 
-    consumer = huey.create_consumer(workers=args.threads, worker_type="thread", periodic=True,
-                                    check_worker_health=True)
-    consumer.run()
+    Consumer(huey, workers=args.threads, worker_type="thread", periodic=True, check_worker_health=True,
+             graceful_signal="TERM").run()
     return 0
 
 

@@ -9,6 +9,8 @@ import peewee
 
 from core import db as store
 
+from . import metrics
+
 log = logging.getLogger("contact_gateway")
 
 
@@ -18,8 +20,10 @@ def install(app: falcon.App) -> None:
 
 
 def handle(req, resp, ex, params):
+    req.context.error = getattr(ex, "code", None) or getattr(ex, "kind", None) or type(ex).__name__  # for the request's log line
     if isinstance(ex, (peewee.OperationalError, peewee.InterfaceError)):
         # A dropped store connection: forget it so the next request reconnects.
+        metrics.STORE_ERRORS.inc()
         log.warning("store connection error: %s", ex)
         try:
             store.database().close()

@@ -1,30 +1,101 @@
-"""Running the app under gunicorn (several workers) beside a job worker process."""
+"""Running the app under gunicorn (several workers) beside a job worker process, and stopping both gracefully.
+
+SIGTERM: gunicorn stops accepting, lets each web worker finish its request (GRACEFUL_TIMEOUT),
+and the job worker ends after the chunk it is committing, hands its job back and exits.
+SIGHUP: gunicorn starts new web workers and retires the old ones once their request is done
+(the listening socket stays open throughout), and the job worker restarts the same way.
+"""
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.sync import SyncWorker
 
 from core import db as store
 
+from . import logs
+
+log = logging.getLogger("contact_gateway.server")
+
+
+class GunicornLogger(glogging.Logger):
+    """gunicorn's own messages through the gateway's handler and format; its access log is replaced by
+    the gateway's request line (gateway.observe), which has the request id and leaves out the query string."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        logs.configure("json")
+
+    def access(self, resp, req, environ, request_time):
+        pass
+
+
+class Worker(SyncWorker):
+    """A sync worker that lets go of the listening socket as soon as it is told to stop, so a
+    connection the kernel would queue for it reaches another worker (or is refused) instead of
+    being reset when it exits."""
+
+    serving = False
+
+    def run(self):
+        self.serving = True
+        super().run()
+
+    def handle_exit(self, sig, frame):
+        super().handle_exit(sig, frame)
+        if not self.serving:
+            return  # told to stop while still booting: run() will not start serving, and needs the sockets to set up
+        for sock in self.sockets:
+            try:
+                sock.close()
+            except OSError:
+                pass
+
 
 class GatewayServer(BaseApplication):
-    def __init__(self, bind: str, workers: int, timeout: int = 60):
-        self.options = {"bind": bind, "workers": workers, "timeout": timeout, "accesslog": "-",
-                        "worker_class": "sync", "graceful_timeout": 10}
+    def __init__(self, bind: str, workers: int, worker=None, timeout: int = 60):
+        self.job_worker = worker
+        self.options = {"bind": bind, "workers": workers, "timeout": timeout, "accesslog": None,
+                        "logger_class": GunicornLogger, "worker_class": "gateway.server.Worker",
+                        "graceful_timeout": int(os.environ.get("GRACEFUL_TIMEOUT") or 30),
+                        "child_exit": _web_worker_exited, "on_reload": self._reload_job_worker}
         super().__init__()
 
     def load_config(self):
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        if "control_socket_disable" in self.cfg.settings:
+            self.cfg.set("control_socket_disable", True)  # one fixed path per user; several servers would clash
 
     def load(self):
         from .app import wsgi
 
         return wsgi()
+
+    def _reload_job_worker(self, server):
+        if self.job_worker is not None and self.job_worker.poll() is None:
+            self.job_worker.send_signal(signal.SIGHUP)  # huey restarts after its running tasks end
+
+
+def _web_worker_exited(server, worker):
+    _process_died(worker.pid)
+
+
+def _process_died(pid: int) -> None:
+    """prometheus_client's bookkeeping for a process that exited: its live gauges stop counting, its
+    counters stay in the sums. (The master only reads the folder; it never records samples itself.)"""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(pid)
 
 
 def start_worker(threads: int = 2) -> subprocess.Popen:
@@ -32,16 +103,46 @@ def start_worker(threads: int = 2) -> subprocess.Popen:
                             env=os.environ.copy())
 
 
+def prepare_metrics_dir() -> Path | None:
+    """PROMETHEUS_MULTIPROC_DIR for every process of this server, emptied of an earlier run's files;
+    a temporary folder (removed on exit) when the operator named none. Returns the folder to remove.
+
+    Runs before any process of the server imports prometheus_client, which reads it on import.
+    """
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    folder = Path(given) if given else Path(tempfile.mkdtemp(prefix="contact-gateway-metrics-"))
+    if given and folder.exists():
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder.resolve())
+    return None if given else folder
+
+
 def serve(bind: str, workers: int, with_worker: bool = True) -> None:
+    temporary = prepare_metrics_dir()
     # The master must not hand its store connection to forked workers.
     store.database().close()
     worker = start_worker() if with_worker else None
+    master = os.getpid()
     try:
-        GatewayServer(bind, workers).run()
+        GatewayServer(bind, workers, worker).run()
     finally:
-        if worker is not None and worker.poll() is None:
+        # Web workers are forked inside run() and leave through this block too: only the master cleans up.
+        if os.getpid() == master:
+            _stop(worker, temporary)
+
+
+def _stop(worker: subprocess.Popen | None, temporary: Path | None) -> None:
+    if worker is not None:
+        if worker.poll() is None:
             worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        try:
+            worker.wait(timeout=int(os.environ.get("GRACEFUL_TIMEOUT") or 30))
+        except subprocess.TimeoutExpired:
+            log.warning("the job worker did not stop in time; killing it (its job resumes after its lease)")
+            worker.kill()
+            worker.wait()
+        _process_died(worker.pid)
+    if temporary is not None:
+        shutil.rmtree(temporary, ignore_errors=True)

@@ -4,13 +4,15 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
+from huey.consumer import Consumer as HueyConsumer
 
 from core import db as store
 from core import jobs
 from core.commands import StartJob
 
-from . import downloads
+from . import downloads, metrics
 from .jobs import HANDLERS
+from .observe import JobStep
 from .queue import huey
 
 log = logging.getLogger("contact_gateway.worker")
@@ -40,19 +42,43 @@ def execute(job_id: str) -> None:
     job = jobs.claim(job_id)
     if job is None:
         return  # finished, or another worker holds a live lease on it
-    handler = HANDLERS.get(job.kind)
-    if handler is None:
-        jobs.fail(job_id, f"No handler for job kind {job.kind}")
-        return
-    try:
-        handler(job)
-    except Exception as exc:  # noqa: BLE001 - recorded on the job; retried until MAX_ATTEMPTS
-        log.exception("job %s (%s) failed on attempt %s", job_id, job.kind, job.attempts)
-        if job.attempts >= MAX_ATTEMPTS:
-            jobs.fail(job_id, str(exc))
-        else:
+    with JobStep(job.id, job.kind) as step:
+        dialect = step.work.dialect
+        log.info("job started", extra={"kind": job.kind, "attempt": job.attempts, "account_id": job.account_id,
+                                       "done": int((job.progress or {}).get("done", 0))})
+        handler = HANDLERS.get(job.kind)
+        if handler is None:
+            jobs.fail(job_id, f"No handler for job kind {job.kind}")
+            _ended(dialect, "failed", job)
+            return
+        try:
+            handler(job)
+        except jobs.Interrupted as exc:
+            # Shutting down: hand the job back at once (the next worker resumes after the last chunk).
             jobs.release(job_id)
-            raise
+            _ended(dialect, "interrupted", job, detail=str(exc))
+            run_job(job_id)
+            return
+        except Exception as exc:  # noqa: BLE001 - recorded on the job; retried until MAX_ATTEMPTS
+            log.exception("job failed", extra={"kind": job.kind, "attempt": job.attempts})
+            if job.attempts >= MAX_ATTEMPTS:
+                jobs.fail(job_id, str(exc))
+                _ended(dialect, "failed", job)
+            else:
+                jobs.release(job_id)
+                _ended(dialect, "retrying", job)
+                raise
+            return
+        _ended(dialect, "finished", job)
+
+
+def _ended(dialect: str, result: str, job, detail: str | None = None) -> None:
+    metrics.JOB_RUNS.labels(dialect, result).inc()
+    row = jobs.get(job.account_id, job.id)
+    extra = {"kind": job.kind, "result": result, "state": row.state, "done": int((row.progress or {}).get("done", 0))}
+    if detail:
+        extra["detail"] = detail
+    log.info("job ended", extra=extra)
 
 
 @huey.task(retries=MAX_ATTEMPTS, retry_delay=2)
@@ -66,6 +92,16 @@ def recover_jobs() -> None:
     """Re-enqueue jobs the queue lost or whose worker died (their lease ran out)."""
     for job_id in jobs.stale():
         run_job(job_id)
+
+
+class Consumer(HueyConsumer):
+    """huey's consumer, whose stop and restart signals (SIGTERM, SIGHUP) also tell running jobs to end
+    after their current chunk (core.jobs.STOP), so a graceful stop takes one chunk, not a whole import."""
+
+    def _handle_signal(self, signum, frame):
+        super()._handle_signal(signum, frame)
+        if self._graceful:
+            jobs.STOP.set()
 
 
 @huey.on_startup()

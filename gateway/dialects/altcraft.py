@@ -4,7 +4,7 @@ from __future__ import annotations
 import falcon
 
 from adapters.altcraft import errors, limits, xml_shape
-from adapters.altcraft.methods import lookup
+from adapters.altcraft.methods import METHODS, lookup
 from adapters.common import DialectError
 from core import service
 
@@ -13,10 +13,12 @@ from ..body import read_body
 from ..codecs import jsonc
 from ..codecs import xml as xml_codec
 from ..codecs.form import pairs_from_query
+from ..observe import name_method
 from ..problems import RequestProblem
 
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "application/xml; charset=utf-8"}
 FORMATS = tuple(CONTENT_TYPES)
+_NAMES = {id(method): name for name, method in reversed(METHODS.items())}  # metric and log labels
 
 
 def encode(answer: dict, fmt: str) -> bytes:
@@ -71,6 +73,7 @@ class AltcraftApi:
         media = _media(req)
         req.context.altcraft_format = asked or media or "json"
         handler = lookup(method)
+        name_method(req, _NAMES[id(handler)])
         body = read_body(req, self.settings.altcraft_max_body)
         if media is None and body.strip():
             media = "xml" if body.lstrip()[:1] == b"<" else "json"  # no usable Content-Type: as the body looks

@@ -12,7 +12,7 @@ import orjson
 
 from adapters.common import DialectError
 from adapters.esputnik import errors, limits
-from adapters.esputnik.methods import lookup
+from adapters.esputnik.methods import ROUTES, lookup
 from adapters.esputnik.wire import NAMESPACE
 from core import errors as core_errors
 from core import service
@@ -22,6 +22,7 @@ from .. import credentials, funnel
 from ..body import read_body
 from ..codecs import jaxb, jsonc, xml
 from ..codecs.form import pairs_from_query
+from ..observe import name_method
 from ..problems import RequestProblem
 from ..worker import enqueue_started
 
@@ -33,6 +34,7 @@ XML = "application/xml;charset=UTF-8"
 TEXT = "text/plain;charset=UTF-8"
 ALLOW_ALL = "POST, GET, PUT, OPTIONS, DELETE"
 BODY_VERBS = ("POST", "PUT")
+_NAMES = {id(method): f"{verb} {template}" for verb, template, method in ROUTES}  # metric and log labels
 
 
 class EsputnikDialect:
@@ -71,6 +73,7 @@ class EsputnikApi:
         verb = "GET" if req.method == "HEAD" else req.method
         account_id = service.authenticate(api_key(req), "esputnik", usage=limits.usage(verb, path or ""))
         method, path_params = lookup(version, (path or "").rstrip("/"), verb)
+        name_method(req, _NAMES[id(method)])
         raw = read_body(req, self.settings.esputnik_max_body)
         body_is_xml = False
         body = None

@@ -16,6 +16,7 @@ from core.errors import CoreError
 from .. import credentials, funnel
 from ..body import read_body
 from ..codecs import jsonc
+from ..observe import name_method
 from ..problems import RequestProblem
 
 # Clients spell the path /Contacts/SaveContact.Json/, /contacts/savecontact.json, SaveContact.json/ …
@@ -63,6 +64,7 @@ class IcommApi:
                                f'"{operation}" is not a Contacts operation; the operations are SaveContact.Json, '
                                "SaveMultiContact.Json, RemoveContact.Json, UnsubscribeContact.Json, ListFull.Json "
                                "and List.Json")
+        name_method(req, op.result.removesuffix("JsonResult"))
         if req.method != "POST":
             raise DialectError(errors.METHOD_NOT_ALLOWED, f"{req.method} is not allowed; every operation is a POST")
         params = jsonc.decode(read_body(req, self.settings.icomm_max_body))

@@ -7,17 +7,20 @@ import orjson
 from adapters.common import DialectError
 from adapters.unisender import errors
 from adapters.unisender import limits
-from adapters.unisender.methods import lookup
+from adapters.unisender.methods import ASYNC_METHODS, METHODS, lookup
 from core import service
 from core.commands import StartJob
 
 from .. import credentials, downloads, funnel
 from ..body import decompress, read_body
 from ..codecs.form import nest, pairs_from_body, pairs_from_query
+from ..observe import name_method
 from ..worker import enqueue_started, with_download
 
 LANGS = frozenset({"en", "ru", "ua", "it"})
 CONTENT_TYPE = "application/json; charset=utf-8"
+# Metric and log labels: a method's name as the table spells it, whatever case the caller used.
+_NAMES = {(False, n.lower()): n for n in METHODS} | {(True, n.lower()): f"async/{n}" for n in ASYNC_METHODS}
 
 
 class UnisenderDialect:
@@ -60,6 +63,7 @@ class UnisenderApi:
         if fmt != "json":
             raise DialectError("invalid_arg", f'Unsupported format "{fmt}": only json')
         method = lookup(name, is_async)
+        name_method(req, _NAMES[is_async, name.lower()])
         account_id = service.authenticate(credentials.parameter(params.get("api_key")), "unisender",
                                           usage=limits.usage(name))
         command = method.parse(params)
