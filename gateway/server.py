@@ -7,16 +7,21 @@ SIGHUP: gunicorn starts new web workers and retires the old ones once their requ
 """
 from __future__ import annotations
 
+import ctypes
+import errno
 import logging
 import os
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-from gunicorn import glogging
+from gunicorn import arbiter, glogging
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.sync import SyncWorker
 
@@ -39,26 +44,63 @@ class GunicornLogger(glogging.Logger):
         pass
 
 
-class Worker(SyncWorker):
-    """A sync worker that lets go of the listening socket as soon as it is told to stop, so a
-    connection the kernel would queue for it reaches another worker (or is refused) instead of
-    being reset when it exits."""
+class Arbiter(arbiter.Arbiter):
+    """gunicorn's master, which on SIGTERM lets no connection the kernel accepted go unanswered.
 
-    serving = False
+    Closing a listening socket resets every connection still waiting in its accept queue, and
+    gunicorn closes it while workers are busy. So first the socket takes no new connection (a
+    socket filter drops incoming handshakes: a client retries, then finds it refused, having sent
+    nothing), the workers answer what is queued, and only then is it shut down, for every process
+    at once, before they are told to finish their last requests and exit.
+    """
 
-    def run(self):
-        self.serving = True
-        super().run()
-
-    def handle_exit(self, sig, frame):
-        super().handle_exit(sig, frame)
-        if not self.serving:
-            return  # told to stop while still booting: run() will not start serving, and needs the sockets to set up
-        for sock in self.sockets:
+    def stop(self, graceful=True):
+        if graceful:
+            _drain(self.LISTENERS, time.monotonic() + 10)
+        for listener in self.LISTENERS:
             try:
-                sock.close()
+                listener.sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+        super().stop(graceful)
+
+
+_DROP_ALL = struct.pack("HBBI", 0x06, 0, 0, 0)  # classic BPF "ret #0": accept no packet
+SO_ATTACH_FILTER = 26
+
+
+def _drain(listeners, deadline: float) -> None:
+    """Stop new handshakes on the listening sockets and wait until their accept queues are empty."""
+    program = ctypes.create_string_buffer(_DROP_ALL)
+    for listener in listeners:
+        if listener.sock.family in (socket.AF_INET, socket.AF_INET6):
+            try:
+                listener.sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER,
+                                         struct.pack("HL", 1, ctypes.addressof(program)))
+            except OSError:
+                return  # no socket filters here: fall back to gunicorn's own way
+    while time.monotonic() < deadline and any(_queued(listener.sock) for listener in listeners):
+        time.sleep(0.01)
+
+
+def _queued(sock) -> int:
+    """Connections waiting in a listening TCP socket's accept queue (tcp_info.tcpi_unacked)."""
+    if sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return 0
+    return struct.unpack_from("I", sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104), 24)[0]
+
+
+class Worker(SyncWorker):
+    """gunicorn's sync worker, for whom a socket shut down by the master means "stop", not a crash."""
+
+    def accept(self, listener):
+        try:
+            super().accept(listener)
+        except OSError as exc:
+            if exc.errno != errno.EINVAL:
+                raise
+            self.alive = False
+            raise BlockingIOError(errno.EAGAIN, "the listening socket was shut down") from None
 
 
 class GatewayServer(BaseApplication):
@@ -75,6 +117,9 @@ class GatewayServer(BaseApplication):
             self.cfg.set(key, value)
         if "control_socket_disable" in self.cfg.settings:
             self.cfg.set("control_socket_disable", True)  # one fixed path per user; several servers would clash
+
+    def run(self):
+        Arbiter(self).run()
 
     def load(self):
         from .app import wsgi
