@@ -46,3 +46,31 @@ def bulk(app, key, contacts: list, **options) -> dict:
 
 def contact(app, key, contact_id: int) -> dict:
     return ok(call(app, key, "GET", f"contact/{contact_id}"))
+
+
+def live(gateway, key: str, method: str, path: str, body=None) -> dict:
+    """One request to a running gateway (tests/processes.Gateway); the JSON answer."""
+    import urllib.request
+
+    headers = {"Authorization": basic("", key), "Accept": "application/json"}
+    data = None
+    if body is not None:
+        data = orjson.dumps(body)
+        headers["Content-Type"] = "application/json; charset=UTF-8"
+    message = urllib.request.Request(f"{gateway.base_url}{BASE}/{path}", data=data, method=method, headers=headers)
+    with urllib.request.urlopen(message, timeout=60) as response:
+        return orjson.loads(response.read())
+
+
+def await_import(gateway, key: str, session: str, seconds: float) -> dict:
+    """Poll a running gateway's importstatus until the session is FINISHED or ERROR (or time is up)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    status: dict = {}
+    while time.monotonic() < deadline:
+        status = live(gateway, key, "GET", f"importstatus/{session}")
+        if status["status"] in ("FINISHED", "ERROR"):
+            break
+        time.sleep(0.3)
+    return status

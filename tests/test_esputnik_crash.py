@@ -1,29 +1,15 @@
 """The real server killed (SIGKILL, whole process group) in the middle of a 3,000-contact import, then started again."""
 from __future__ import annotations
 
-import base64
 import time
-import urllib.request
 
-import orjson
 import pytest
 
 from core.schema import Contact, Job, JobItem
+from esputnik_http import await_import, live
 from processes import Gateway, server_env
 
 pytestmark = pytest.mark.slow
-
-
-def request(gateway: Gateway, key: str, method: str, path: str, body=None) -> dict:
-    headers = {"Authorization": "Basic " + base64.b64encode(f":{key}".encode()).decode(),
-               "Accept": "application/json"}
-    data = None
-    if body is not None:
-        data = orjson.dumps(body)
-        headers["Content-Type"] = "application/json; charset=UTF-8"
-    message = urllib.request.Request(f"{gateway.base_url}/api/v1/{path}", data=data, method=method, headers=headers)
-    with urllib.request.urlopen(message, timeout=60) as response:
-        return orjson.loads(response.read())
 
 
 def done(job_id: str) -> int:
@@ -38,7 +24,7 @@ def test_a_killed_import_resumes_and_stores_every_contact_once(store_url, accoun
     gateway = Gateway(env).start()
     try:
         started = time.monotonic()
-        answer = request(gateway, account.key, "POST", "contacts", {"dedupeOn": "email", "contacts": contacts})
+        answer = live(gateway, account.key, "POST", "contacts", {"dedupeOn": "email", "contacts": contacts})
         assert time.monotonic() - started < 10  # answered at once; the import runs in the worker
         session = answer["asyncSessionId"]
         deadline = time.monotonic() + 60
@@ -54,13 +40,7 @@ def test_a_killed_import_resumes_and_stores_every_contact_once(store_url, accoun
 
     gateway = Gateway(env).start()
     try:
-        deadline = time.monotonic() + 90
-        status = {}
-        while time.monotonic() < deadline:
-            status = request(gateway, account.key, "GET", f"importstatus/{session}")
-            if status["status"] in ("FINISHED", "ERROR"):
-                break
-            time.sleep(0.3)
+        status = await_import(gateway, account.key, session, 90)
         assert status["status"] == "FINISHED", (status, gateway.output())
     finally:
         gateway.stop()

@@ -1,7 +1,6 @@
 """SIGTERM and SIGHUP on the real server, under a bulk import and a stream of single-contact requests."""
 from __future__ import annotations
 
-import base64
 import http.client
 import os
 import signal
@@ -15,7 +14,8 @@ import orjson
 import pytest
 
 from core.schema import Contact, Job
-from processes import Gateway
+from esputnik_http import await_import, live
+from processes import Gateway, server_env
 
 pytestmark = pytest.mark.slow
 
@@ -25,15 +25,6 @@ def post_form(gateway, form: dict, timeout=60) -> dict:
                                      data=urllib.parse.urlencode(form).encode(), method="POST",
                                      headers={"Content-Type": "application/x-www-form-urlencoded"})
     with urllib.request.urlopen(request, timeout=timeout) as response:
-        return orjson.loads(response.read())
-
-
-def esputnik(gateway, key, method, path, body=None) -> dict:
-    headers = {"Authorization": "Basic " + base64.b64encode(f":{key}".encode()).decode(),
-               "Content-Type": "application/json"}
-    request = urllib.request.Request(f"{gateway.base_url}/api/v1/{path}", method=method, headers=headers,
-                                     data=orjson.dumps(body) if body is not None else None)
-    with urllib.request.urlopen(request, timeout=60) as response:
         return orjson.loads(response.read())
 
 
@@ -73,13 +64,6 @@ class Stream:
                 self.dropped.append((email, exc))  # accepted, then cut off: a request the client lost
 
 
-def _env(store_url, tmp_path, **extra):
-    env = {"DATABASE_URL": store_url, "LOG_DIR": str(tmp_path), **extra}
-    if store_url.startswith("sqlite"):
-        env["QUEUE_URL"] = f"sqlite:///{tmp_path}/queue.db"
-    return env
-
-
 def done(job_id: str) -> int:
     row = Job.get_or_none(Job.id == job_id)
     return int((row.progress or {}).get("done", 0)) if row else 0
@@ -87,10 +71,10 @@ def done(job_id: str) -> int:
 
 def test_sigterm_drains_requests_and_hands_the_import_back(store_url, account, tmp_path):
     # A lease far longer than the test: the import can only resume quickly if it was handed back.
-    env = _env(store_url, tmp_path, JOB_LEASE_SECONDS="600", IMPORT_CHUNK_SIZE="20")
+    env = server_env(store_url, tmp_path, JOB_LEASE_SECONDS="600", IMPORT_CHUNK_SIZE="20")
     gateway = Gateway(env).start()
     contacts = [{"channels": [{"type": "email", "value": f"bulk{i}@example.com"}]} for i in range(3000)]
-    session = esputnik(gateway, account.key, "POST", "contacts", {"dedupeOn": "email", "contacts": contacts})[
+    session = live(gateway, account.key, "POST", "contacts", {"dedupeOn": "email", "contacts": contacts})[
         "asyncSessionId"]
     slow = {}
 
@@ -129,13 +113,7 @@ def test_sigterm_drains_requests_and_hands_the_import_back(store_url, account, t
 
     gateway = Gateway(env).start()
     try:
-        deadline = time.monotonic() + 60
-        status = {}
-        while time.monotonic() < deadline:
-            status = esputnik(gateway, account.key, "GET", f"importstatus/{session}")
-            if status["status"] in ("FINISHED", "ERROR"):
-                break
-            time.sleep(0.3)
+        status = await_import(gateway, account.key, session, 60)
         assert status["status"] == "FINISHED", (status, gateway.output()[-3000:])
     finally:
         gateway.stop()
@@ -146,7 +124,7 @@ def test_sigterm_drains_requests_and_hands_the_import_back(store_url, account, t
 
 
 def test_sighup_replaces_the_workers_without_dropping_a_request(store_url, account, tmp_path):
-    gateway = Gateway(_env(store_url, tmp_path)).start()
+    gateway = Gateway(server_env(store_url, tmp_path)).start()
     try:
         with Stream(gateway, account.key, threads=3) as stream:
             time.sleep(1)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 import conformance.runner as runner
-from processes import Gateway
+from processes import Gateway, server_env
 
 pytestmark = pytest.mark.slow
 
@@ -37,9 +37,7 @@ class Recording:
 
 
 def test_no_key_password_or_basic_credential_reaches_the_logs(store_url, tmp_path, monkeypatch):
-    env = {"DATABASE_URL": store_url, "LOG_DIR": str(tmp_path), "LOG_LEVEL": "DEBUG", "LOG_FORMAT": "json"}
-    if store_url.startswith("sqlite"):
-        env["QUEUE_URL"] = f"sqlite:///{tmp_path}/queue.db"
+    env = server_env(store_url, tmp_path, LOG_LEVEL="DEBUG", LOG_FORMAT="json")
     secrets: set = set()
     apply_setup = runner.apply_setup
 

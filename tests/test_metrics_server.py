@@ -1,21 +1,21 @@
 """/metrics of the real server sums every process: two gunicorn workers and the job worker."""
 from __future__ import annotations
 
-import base64
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections import Counter
 from pathlib import Path
 
 import orjson
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+import helpers
 from core import setup
-from processes import Gateway
+from processes import Gateway, server_env
 
 pytestmark = pytest.mark.slow
 
@@ -67,15 +67,12 @@ def per_process(folder: Path, name: str, **labels) -> dict[int, float]:
 def test_metrics_add_up_over_two_web_workers_and_the_job_worker(store_url, tmp_path):
     key = uuid.uuid4().hex
     setup.apply({"version": 1, "accounts": [{"name": f"metrics-{key[:8]}", "keys": [{"key": key}],
-                                              "databases": [{"id": 1, "name": "Main", "profile_key": "PK1"}]}]})
+                                              "databases": [{"id": 1, "name": "Main", "attrs": {"profile_key": "PK1"}}]}]})
     folder = tmp_path / "metrics"
     folder.mkdir()
     (folder / "counter_1.db").write_bytes(b"left over from an earlier run")
-    env = {"DATABASE_URL": store_url, "LOG_DIR": str(tmp_path), "PROMETHEUS_MULTIPROC_DIR": str(folder),
-           "METRICS_TOKEN": "scrape-secret"}
-    if store_url.startswith("sqlite"):
-        env["QUEUE_URL"] = f"sqlite:///{tmp_path}/queue.db"
-    basic = {"Authorization": "Basic " + base64.b64encode(f"apiuser@example.com:{key}".encode()).decode()}
+    env = server_env(store_url, tmp_path, PROMETHEUS_MULTIPROC_DIR=str(folder), METRICS_TOKEN="scrape-secret")
+    basic = {"Authorization": helpers.basic("apiuser@example.com", key)}
     gateway = Gateway(env, workers=2).start()
     try:
         assert not (folder / "counter_1.db").exists()  # emptied on start
