@@ -55,6 +55,7 @@ class Arbiter(arbiter.Arbiter):
     """
 
     def stop(self, graceful=True):
+        self.app.stop_job_worker()  # it ends its chunk while the web workers drain
         if graceful:
             _drain(self.LISTENERS, time.monotonic() + 10)
         for listener in self.LISTENERS:
@@ -125,6 +126,10 @@ class GatewayServer(BaseApplication):
         from .app import wsgi
 
         return wsgi()
+
+    def stop_job_worker(self) -> None:
+        if self.job_worker is not None and self.job_worker.poll() is None:
+            self.job_worker.send_signal(signal.SIGTERM)
 
     def _reload_job_worker(self, server):
         if self.job_worker is not None and self.job_worker.poll() is None:
