@@ -7,7 +7,7 @@ from datetime import datetime
 
 import peewee as pw
 
-from . import catalog, errors, identity, ids
+from . import catalog, errors, identity, ids, legacy_ids
 from . import db as store
 from .errors import CoreError
 from .field_values import match_text
@@ -80,13 +80,17 @@ class ContactFilter:
 
 def identity_holders(account_id: int, kind: str, values: list, database: int | None, include_deleted: bool):
     """({given value: its stored value}, the values that cannot be a `kind` identity and so name no
-    contact, the query for the holders of the others)."""
+    contact, the query for the holders of the others). Ids are read as the account's old vendor ids
+    first (core/legacy_ids.py)."""
     stored, rejected = {}, []
     for value in values:
         try:
             stored[value] = identity.stored(kind, value)
         except CoreError:
             rejected.append(value)
+    if kind == "id":  # an id the client holds may be its old vendor's (core/legacy_ids.py)
+        own = legacy_ids.translate(account_id, list(stored.values()))
+        stored = {value: own.get(number, number) for value, number in stored.items()}
     column = getattr(Contact, identity.column(kind))
     query = Contact.select().where((Contact.account == account_id) & column.in_(sorted(set(stored.values()), key=str)
                                                                                 or [None]))

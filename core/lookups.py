@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from . import catalog, errors, identity, normalize
+from . import catalog, errors, identity, legacy_ids, normalize
 from . import db as store
 from .contacts import ContactView, contact_view
 from .errors import CoreError
@@ -166,6 +166,9 @@ def locate(account_id: int, database: int, lookups: tuple[Lookup, ...], custom_m
     """
     db_row = catalog.database(account_id, database)
     keys = [(*normalised(lookup), lookup) for lookup in lookups]
+    # An id the client holds may be its old vendor's (core/legacy_ids.py); profile ids are ours.
+    own = legacy_ids.translate(account_id, [value for _, value, lookup in keys if lookup.kind == "id"])
+    keys = [(kind, own.get(value, value) if lookup.kind == "id" else value, lookup) for kind, value, lookup in keys]
     field_key_text = None
     if custom_match is not None and any(kind == "field" for kind, _, _ in keys):
         ref, value = custom_match

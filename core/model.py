@@ -163,6 +163,7 @@ class UpsertCommand:
     source: str = ""
     events: EventSpec | None = None
     default_phone_region: str | None = None
+    report_unchanged: bool = False  # an existing contact the item leaves as it was is "unchanged", not "updated"
     note: Any = None  # the adapter's own data for rendering the answer; the core never reads it
 
 

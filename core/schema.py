@@ -253,6 +253,37 @@ class RateWindow(Base):
         indexes = ((("account", "scope"), True),)
 
 
+class LegacyId(Base):
+    """The id a contact had at the client's old vendor (core/legacy_ids.py), so calls that name it still find it."""
+
+    account = pw.ForeignKeyField(Account, on_delete="CASCADE", index=False)
+    value = pw.BigIntegerField()
+    contact = pw.ForeignKeyField(Contact, on_delete="CASCADE")
+
+    class Meta:
+        primary_key = pw.CompositeKey("account", "value")
+
+
+class PullState(Base):
+    """Where a pull from a client's old vendor stands (core/pulls.py): its cursor, counters and times.
+
+    `source` names the old account (a dialect and a base URL); the cursor is the reader's own and
+    opaque to the core. A row whose `finished_at` is empty is a pull that was stopped and resumes.
+    """
+
+    account = pw.ForeignKeyField(Account, on_delete="CASCADE")
+    source = pw.CharField(max_length=500)
+    cursor = JSONField(null=True)
+    counts = JSONField(default=dict)
+    since = pw.DateTimeField(null=True)  # when the last finished pull started: a later one may read only changes
+    started_at = pw.DateTimeField(default=now)
+    updated_at = pw.DateTimeField(default=now)
+    finished_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("account", "source"), True),)
+
+
 class IdCounter(Base):
     """SQLite's high-water mark of ids handed out in bulk (PostgreSQL uses the sequences)."""
 
@@ -267,5 +298,5 @@ class SchemaVersion(Base):
 
 MODELS = [
     Account, Credential, Database, FieldDef, ContactList, Tag, Contact, ContactTag, Membership,
-    Suppression, Job, JobItem, JobBlob, Event, RateWindow, IdCounter, SchemaVersion,
+    Suppression, Job, JobItem, JobBlob, Event, RateWindow, LegacyId, PullState, IdCounter, SchemaVersion,
 ]

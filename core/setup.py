@@ -306,3 +306,50 @@ def _compact(values: dict) -> dict:
 def dump(doc: dict) -> str:
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
 
+
+
+def with_catalog(doc: dict, lists: list, fields: list, databases: list = ()) -> dict:
+    """The one-account document `doc` with a pull's `lists`, `fields` and `databases` put in.
+
+    A list replaces the one with its id in its id space (one without a title keeps the title it has
+    here, or is named after its kind and id). A database without an id is the one of
+    its profile key, else the next free number. A field without an id (vendors that name fields
+    only) is the one of its name in its database (any case), else the next free number; a field
+    may name its database by `profile_key` instead of `database`. What an entry leaves out (a type
+    the vendor does not say) stays as the account has it.
+    """
+    account = doc["accounts"][0]
+    by_id = {(catalog.space_of(item.get("kind")), item["id"]): item for item in account.get("lists", [])}
+    for item in lists:
+        key = (catalog.space_of(item.get("kind")), item["id"])
+        held = by_id.get(key, {})
+        by_id[key] = {**held, **item, "title": item.get("title") or held.get("title")
+                      or f"{str(item.get('kind') or 'list').replace('_', ' ').capitalize()} {item['id']}"}
+    account["lists"] = list(by_id.values())
+    account["databases"] = _numbered(account.get("databases", []), databases, lambda item: item.get("profile_key"))
+    by_key = {d.get("profile_key"): d["id"] for d in account["databases"] if d.get("profile_key")}
+    placed = []
+    for item in fields:
+        item = dict(item)
+        if "profile_key" in item:
+            item["database"] = by_key[item.pop("profile_key")]
+        placed.append(item)
+    account["fields"] = _numbered(account.get("fields", []), placed,
+                                  lambda item: (item.get("database", 1), item["name"].lower()))
+    return doc
+
+
+def _numbered(current: list, incoming: list, identity) -> list:
+    """`incoming` entries merged into `current` by id, or by `identity` when they have none (new: next id)."""
+    numbers = {item["id"]: item for item in current}
+    known = {identity(item): item["id"] for item in current if identity(item) is not None}
+    next_free = max(numbers, default=0) + 1
+    for item in incoming:
+        item = dict(item)
+        if "id" not in item:
+            item["id"] = known.get(identity(item), next_free)
+        next_free = max(next_free, item["id"] + 1)
+        numbers[item["id"]] = {**numbers.get(item["id"], {}), **item}
+        if identity(item) is not None:
+            known[identity(item)] = item["id"]
+    return sorted(numbers.values(), key=lambda item: item["id"])

@@ -36,6 +36,11 @@ def upsert(account_id: int, cmd: UpsertCommand) -> BatchResult:
     return result
 
 
+def _touched(state: ContactState) -> bool:
+    """Did the batch change anything of the contact beyond its own row (memberships, tags)?"""
+    return state.tags_dirty or bool(state.removed_memberships) or any(m.dirty for m in state.memberships.values())
+
+
 class _Batch:
     def __init__(self, account_id: int, cmd: UpsertCommand):
         self.account_id = account_id
@@ -317,6 +322,8 @@ class _Batch:
                 self.lookups.index(state)
         if state.dirty:
             state.row["updated_at"] = self.now
+        elif outcome == "updated" and cmd.report_unchanged and not _touched(state):
+            outcome = "unchanged"
         self._remember(position, state)
         result = self._result(outcome, state, warnings)
         result.restored = restored

@@ -130,6 +130,47 @@ def cmd_setup_export(args) -> int:
     return 0
 
 
+def cmd_pull(args) -> int:
+    from .pull import run as pull
+
+    key, password = args.key or os.environ.get("PULL_API_KEY"), args.password or os.environ.get("PULL_PASSWORD")
+    try:
+        return _pull(args, pull, key, password)
+    except _pull_errors() as exc:  # a vendor's error text might quote what it was sent
+        text = str(exc)
+        for secret in (key, password):
+            text = text.replace(secret, "***") if secret else text
+        raise pull.PullRefused(text) from None
+
+
+def _pull(args, pull, key, password) -> int:
+    reader = pull.reader_for(args.dialect, args.base_url, key=key, user=args.user or os.environ.get("PULL_USER"),
+                             password=password,
+                             **({"page_size": args.page_size} if args.page_size else {}),
+                             **({"profiles": args.profile} if args.profile else {}),
+                             **({"emails": _lines(args.emails), "db_id": args.db_id} if args.emails else {}))
+    update, close = pull.progress_bar()  # on stderr, on a terminal only: stdout keeps the one --json line
+    try:
+        summary = pull.run(reader, args.account, args.base_url, plan=args.plan, resume=args.resume, progress=update)
+    finally:
+        close()
+        reader.close()
+    counts = summary.contacts
+    text = (f"{'Plan (nothing written): would pull' if summary.plan else 'Pulled'} {sum(counts.values())} contacts "
+            f"from {args.dialect}{' (resumed)' if summary.resumed else ''}: {counts['created']} created, "
+            f"{counts['updated']} updated, {counts['unchanged']} unchanged, {counts['failed']} failed; "
+            f"{summary.lists} lists, {summary.fields} fields")
+    if summary.failures:
+        text += "\nfirst failures:\n" + "\n".join(f"  {key}: {code} {message}" for key, code, message in summary.failures)
+    _print(args, summary.line(), text)
+    return 0
+
+
+def _lines(path: str) -> list[str]:
+    with open(path, encoding="utf-8") as handle:
+        return [line.strip() for line in handle if line.strip()]
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="contact-gateway", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
@@ -194,6 +235,21 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("account")
     export.add_argument("--output", "-o")
     export.set_defaults(func=cmd_setup_export)
+    pull = sub.add_parser("pull", help="bring an account's contacts, lists, fields and statuses from its old vendor")
+    pull.add_argument("dialect", help="the old vendor: unisender, dotdigital, esputnik, icomm, altcraft")
+    pull.add_argument("--from", dest="base_url", required=True, help="the vendor's API base URL")
+    pull.add_argument("--account", required=True, help="the account here that receives them")
+    pull.add_argument("--key", help="the vendor API key (better: the PULL_API_KEY environment variable)")
+    pull.add_argument("--user", help="the vendor API user (or PULL_USER)")
+    pull.add_argument("--password", help="the vendor API password (better: PULL_PASSWORD)")
+    pull.add_argument("--plan", action="store_true", help="read everything, report what would change, write nothing")
+    pull.add_argument("--resume", action="store_true", help="only go on with a stopped pull (a plain run does too)")
+    pull.add_argument("--profile", action="append", help="icomm: a ProfileKey to pull (repeat for each profile)")
+    pull.add_argument("--emails", help="altcraft: a file of the addresses to pull, one per line")
+    pull.add_argument("--db-id", type=int, default=1, help="altcraft: the database (db_id) they are in")
+    pull.add_argument("--page-size", type=int, help="contacts per read (default: the vendor's largest page)")
+    pull.add_argument("--json", action="store_true")
+    pull.set_defaults(func=cmd_pull)
     return top
 
 
@@ -213,12 +269,25 @@ def main(argv=None) -> int:
             for problem in exc.problems:
                 print(f"  {problem}", file=sys.stderr)
         return 2
-    except CoreError as exc:
+    except (CoreError, *_pull_errors()) as exc:
         if getattr(args, "json", False):
-            print(json.dumps({"error": exc.code, "message": exc.message}), file=sys.stderr)
+            print(json.dumps({"error": getattr(exc, "code", "pull_failed"), "message": _message(exc)}), file=sys.stderr)
         else:
-            print(f"error: {exc.message}", file=sys.stderr)
+            print(f"error: {_message(exc)}", file=sys.stderr)
         return 2
+
+
+def _message(exc) -> str:
+    return exc.message if isinstance(exc, CoreError) else str(exc)
+
+
+def _pull_errors() -> tuple:
+    """What a pull raises when the old vendor or the account refuses it (printed, never a traceback)."""
+    from .outbound import OutboundRefused
+    from .pull.http import VendorError
+    from .pull.run import PullRefused
+
+    return (VendorError, PullRefused, OutboundRefused)
 
 
 if __name__ == "__main__":

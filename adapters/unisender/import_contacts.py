@@ -82,7 +82,7 @@ def rows(params: dict, width: int) -> list[tuple[int, dict[int, str]]]:
 def parse(params: dict) -> UpsertCommand:
     names_ = columns(params)
     parsed = rows(params, len(names_))
-    handlers = [_handler(name) for name in names_]
+    handlers = cell_handlers(names_)
     items = [row_change(handlers, cells) for _, cells in parsed]
     if flag(params, "overwrite_lists"):
         # A row replaces the lists of each channel whose list columns it carries (email, phone).
@@ -126,7 +126,13 @@ def row_change(handlers: list, cells: dict[int, str]) -> ContactChange:
     return change
 
 
-def _handler(name: str):
+def cell_handlers(names_: list[str], statuses=STATUSES) -> list:
+    """One cell handler per column, chosen once per request (a pull reads exportContacts pages with
+    them, taking every status an export may show)."""
+    return [_handler(name, statuses) for name in names_]
+
+
+def _handler(name: str, statuses=STATUSES):
     """The function that puts one cell of column `name` into a ContactChange (chosen once per request)."""
     if name not in SYSTEM_COLUMNS:
         def user_field(change, raw, lists):
@@ -151,7 +157,7 @@ def _handler(name: str):
         def status(change, raw, lists):
             value = raw.strip().lower()
             if value:
-                if value not in STATUSES:
+                if value not in statuses:
                     raise CoreError(core_errors.INVALID_STATUS, f'Invalid {name}: "{raw.strip()}"', column=name)
                 setattr(change, attribute, value)
         return status
