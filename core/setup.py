@@ -312,10 +312,10 @@ def with_catalog(doc: dict, lists: list, fields: list, databases: list = ()) -> 
     """The one-account document `doc` with a pull's `lists`, `fields` and `databases` put in.
 
     A list replaces the one with its id in its id space (one without a title keeps the title it has
-    here, or is named after its kind and id). A database without an id is the one of
-    its profile key, else the next free number. A field without an id (vendors that name fields
+    here, or is named after its kind and id). A database without an id is the one with the same
+    attrs, else the next free number. A field without an id (vendors that name fields
     only) is the one of its name in its database (any case), else the next free number; a field
-    may name its database by `profile_key` instead of `database`. What an entry leaves out (a type
+    may name its database by its attrs (`database_attrs`) instead of its number (`database`). What an entry leaves out (a type
     the vendor does not say) stays as the account has it.
     """
     account = doc["accounts"][0]
@@ -326,17 +326,23 @@ def with_catalog(doc: dict, lists: list, fields: list, databases: list = ()) -> 
         by_id[key] = {**held, **item, "title": item.get("title") or held.get("title")
                       or f"{str(item.get('kind') or 'list').replace('_', ' ').capitalize()} {item['id']}"}
     account["lists"] = list(by_id.values())
-    account["databases"] = _numbered(account.get("databases", []), databases, lambda item: item.get("profile_key"))
-    by_key = {d.get("profile_key"): d["id"] for d in account["databases"] if d.get("profile_key")}
+    account["databases"] = _numbered(account.get("databases", []), databases,
+                                     lambda item: _attr_key(item.get("attrs")))
+    by_attrs = {_attr_key(d.get("attrs")): d["id"] for d in account["databases"] if d.get("attrs")}
     placed = []
     for item in fields:
         item = dict(item)
-        if "profile_key" in item:
-            item["database"] = by_key[item.pop("profile_key")]
+        if "database_attrs" in item:
+            item["database"] = by_attrs[_attr_key(item.pop("database_attrs"))]
         placed.append(item)
     account["fields"] = _numbered(account.get("fields", []), placed,
                                   lambda item: (item.get("database", 1), item["name"].lower()))
     return doc
+
+
+def _attr_key(attrs) -> tuple | None:
+    """What names a database apart from its number: its attrs, or None."""
+    return tuple(sorted(attrs.items())) if attrs else None
 
 
 def _numbered(current: list, incoming: list, identity) -> list:

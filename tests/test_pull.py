@@ -410,8 +410,8 @@ def test_icomm_profiles_pulled(vendor, app, store_url, tmp_path):
     key = f"IC{tmp_path.name[-6:]}bXlrZXktaWNvbW0tcHVsbA"
     profiles = [f"UHJvZmlsZTE{tmp_path.name[-4:]}", f"Q2Fycml0b3M{tmp_path.name[-4:]}"]
     vendor.account({"keys": [{"key": key, "dialect": "icomm"}],
-                    "databases": [{"id": 1, "name": "Newsletter", "profile_key": profiles[0]},
-                                  {"id": 4, "name": "Carritos", "profile_key": profiles[1]}],
+                    "databases": [{"id": 1, "name": "Newsletter", "attrs": {"profile_key": profiles[0]}},
+                                  {"id": 4, "name": "Carritos", "attrs": {"profile_key": profiles[1]}}],
                     "fields": [{"id": 31, "name": "nombre", "type": "string", "database": 1},
                                {"id": 32, "name": "ciudad", "type": "string", "database": 4}]}, tmp_path)
     auth = {"Authorization": key}

@@ -19,7 +19,12 @@ STATUS_FROM_LETTER = {wire.ACTIVE: "active", wire.REJECTED: "blocked", wire.UNSU
 
 def database(profile_key: str) -> dict:
     """A setup-file database for a profile (numbered by the account if it is new)."""
-    return {"name": profile_key, "profile_key": profile_key}
+    return {"name": profile_key, "attrs": {wire.PROFILE_ATTR: profile_key}}
+
+
+def field(name: str, profile_key: str) -> dict:
+    """A setup-file field of the profile's database (named by its attrs: its number may be new here)."""
+    return {"name": name, "database_attrs": {wire.PROFILE_ATTR: profile_key}}
 
 
 def field_names(contacts) -> list[str]:

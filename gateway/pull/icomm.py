@@ -38,7 +38,7 @@ class IcommReader:
             number += 1
             if len(contacts) < self.page_size:
                 position, number = position + 1, 1
-            found = Catalog(fields=[{"name": name, "profile_key": key} for name in new]) if new else None
+            found = Catalog(fields=[adapter.field(name, key) for name in new]) if new else None
             yield Page(command, keys, {"profile": position, "page": number}, catalog=found)
 
     def close(self) -> None:

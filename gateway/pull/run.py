@@ -92,7 +92,7 @@ def _run(reader, account, source: str, plan: bool, progress) -> Summary:
 def _names(found) -> tuple[set, set]:
     """The lists and fields a catalogue names (a reader may name one again on later pages)."""
     return ({(item.get("kind"), item["id"]) for item in found.lists},
-            {(item.get("database", item.get("profile_key")), item.get("id", item["name"])) for item in found.fields})
+            {(str(item.get("database", item.get("database_attrs"))), item.get("id", item["name"])) for item in found.fields})
 
 
 def _write_catalog(account, found) -> dict:
