@@ -110,8 +110,9 @@ def main() -> None:
     os.environ["QUEUE_URL"] = "memory://"
     from core import accounts, db as store, migrate
 
-    store.open_database(f"sqlite:///{folder}/here.db")
-    migrate.migrate()
+    here = f"sqlite:///{folder}/here.db"
+    store.open_database(here)
+    migrate.migrate(here)
     accounts.create_account("here")
     process, url = start_vendor(folder)
     try:
