@@ -491,3 +491,25 @@ def test_altcraft_profiles_pulled_by_address(vendor, app, store_url, tmp_path):
     assert there[emails[1]]["subscriptions"][0]["status"] == "unsubscribed"
     again = _pull("altcraft", vendor, row.name, key=token, emails=emails)
     assert again.contacts == {"created": 0, "updated": 0, "unchanged": 8, "failed": 0}
+
+
+def test_the_old_vendors_rate_limit_is_waited_out(vendor, app, tmp_path):
+    """The old vendor with eSputnik's search limit on (one call a second): its 429s and Retry-After
+    headers are honoured and the pull ends complete."""
+    key = f"ESRL{tmp_path.name[-6:]}PULLKEY0123456789ABCDEF"
+    vendor.account({"keys": [{"key": key, "dialect": "esputnik"}],
+                    "limits": {"esputnik": {"contacts_search": {"limit": 1, "seconds": 1}, "calls": False}}},
+                   tmp_path)
+    with vendor.client(headers={**_basic("user", key), "Accept": "application/json"}) as http:
+        for i in range(6):
+            assert http.post("/api/v1/contact", json={"channels": [{"type": "email",
+                                                                    "value": f"rl{i}@example.com"}]}).status_code == 200
+    row = accounts.create_account(f"here-rl-{tmp_path.name[-6:]}")
+    reader = pull.reader_for("esputnik", vendor.base_url, key=key, page_size=2)
+    try:
+        summary = pull.run(reader, row.name, vendor.base_url)
+    finally:
+        reader.close()
+    assert summary.contacts == {"created": 6, "updated": 0, "unchanged": 0, "failed": 0}
+    pages = 2 + 4  # addressbooks, groups; 4 search pages (2, 2, 2, then an empty one)
+    assert summary.requests > pages, "some searches were refused with 429 and asked again"
