@@ -199,6 +199,8 @@ def test_dotdigital_account_pulled_whole(vendor, app, store_url, tmp_path):
         old = {c["email"]: c["id"] for c in http.get("/v2/contacts?select=1000").json()}
     for email in ("dd00@example.com", "dd07@example.com"):
         assert app.get(f"/v2/contacts/{old[email]}", headers=_basic(user, password)).json["email"] == email
+        assert app.get(f"/contacts/v3/contactId/{old[email]}",
+                       headers=_basic(user, password)).json["identifiers"]["email"] == email
     app.delete(f"/v2/address-books/12345/contacts/{old['dd07@example.com']}", headers=_basic(user, password))
     assert "dd07@example.com" not in {c["email"] for c in app.get("/v2/address-books/12345/contacts",
                                                                      headers=_basic(user, password)).json}
