@@ -218,3 +218,17 @@ def test_dotdigitals_low_tier_names_routes_that_exist():
 
     routes = {**V3_ROUTES, **V2_ROUTES}
     assert all(verb in routes.get(template, {}) for verb, template in dotdigital_limits.LOW_CALLS)
+
+
+def test_setup_apply_names_a_rule_the_dialect_does_not_have(tmp_path):
+    from processes import cli
+
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/cli.db"}
+    doc = tmp_path / "limits.yaml"
+    doc.write_text("version: 1\naccounts:\n  - name: x\n    limits: {unisender: {sendEmail: 60}, dotdigital: true}\n")
+    refused = cli("setup", "apply", str(doc), env=env, check=False)
+    assert refused.returncode == 2
+    assert "accounts[0].limits.unisender.sendEmail: 'sendEmail' is not a rule of unisender" in refused.stderr
+    doc.write_text("version: 1\naccounts:\n  - name: x\n    limits: {unisender: {exportContacts: 5}, dotdigital: true}\n")
+    cli("setup", "apply", str(doc), env=env)
+    assert "exportContacts: 5" in cli("setup", "export", "x", env=env).stdout
