@@ -7,7 +7,7 @@ import secrets
 import orjson
 
 from . import db as store
-from . import errors, listeners, rate_limits
+from . import errors, key_cache, listeners, rate_limits
 from .errors import CoreError
 from .normalize import now
 from .schema import Account, Credential, Database
@@ -31,7 +31,8 @@ def create_account(name: str, contact_limit: int | None = None, settings: dict |
     with store.write_transaction("accounts"):
         if Account.get_or_none(Account.name == name):
             raise CoreError(errors.DUPLICATE_NAME, f"Account {name!r} already exists", name=name)
-        account = Account.create(name=name, contact_limit=contact_limit, settings=settings or {})
+        account = Account.create(name=name, contact_limit=contact_limit, settings=settings or {},
+                                 live_contacts=None if contact_limit is None else 0)
         Database.create(account=account, number=1, name="Main")
     return account
 
@@ -63,6 +64,7 @@ def add_key(account_id: int, secret: str | None = None, dialect: str | None = No
                 raise CoreError(errors.DUPLICATE_NAME, "This key already belongs to another account")
             clash.update(dialect=dialect, username=username, label=label or clash.label, revoked_at=None).where(
                 Credential.id == clash.id).execute()
+            key_cache.changed()
             return Credential.get_by_id(clash.id), secret
         credential = Credential.create(account=account_id, key_hash=digest, key_prefix=secret[:6], dialect=dialect,
                                        username=username, label=label)
@@ -74,10 +76,12 @@ def keys(account_id: int) -> list[Credential]:
 
 
 def revoke_key(account_id: int, credential_id: int) -> None:
-    updated = (Credential.update(revoked_at=now())
-               .where((Credential.account == account_id) & (Credential.id == credential_id)).execute())
-    if not updated:
-        raise CoreError(errors.NOT_FOUND, f"Key {credential_id} not found")
+    with store.write_transaction("accounts"):
+        updated = (Credential.update(revoked_at=now())
+                   .where((Credential.account == account_id) & (Credential.id == credential_id)).execute())
+        if not updated:
+            raise CoreError(errors.NOT_FOUND, f"Key {credential_id} not found")
+        key_cache.changed()
 
 
 def authenticate(secret: str | None, dialect: str, username: str | None = None, usage=()) -> int:
@@ -89,18 +93,23 @@ def authenticate(secret: str | None, dialect: str, username: str | None = None, 
     """
     if not secret:
         raise CoreError(errors.UNAUTHORIZED, "API key is missing", missing=True)
-    db = store.database()
-    rows = db.execute_sql(_AUTH_SQL.format(p=db.param), (key_hash(secret),)).fetchall()
-    row = rows[0] if rows else None
-    if row is None or (row[1] not in (None, dialect)):
+    found = key_cache.lookup(key_hash(secret), _load_key)
+    if found is None or (found[1] not in (None, dialect)):
         raise CoreError(errors.UNAUTHORIZED, "Invalid API key")
-    account_id, _, row_username, limits = row
-    if row_username is not None and username is not None and row_username != username:
+    account_id, _, key_username, limits = found
+    if key_username is not None and username is not None and key_username != username:
         raise CoreError(errors.UNAUTHORIZED, "Invalid API user")
     listeners.authenticated(account_id)
     if limits is not None and usage:
         rate_limits.count(account_id, dialect, rate_limits.applicable(orjson.loads(limits), dialect, usage))
     return account_id
+
+
+def _load_key(digest: str) -> tuple | None:
+    """(account id, dialect, user name, the account's rate-limit switches as JSON text) of a live key, or None."""
+    db = store.database()
+    rows = db.execute_sql(_AUTH_SQL.format(p=db.param), (digest,)).fetchall()
+    return tuple(rows[0]) if rows else None
 
 
 _AUTH_SQL = ('SELECT c."account_id", c."dialect", c."username", a."limits" FROM "credential" c '

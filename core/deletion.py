@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from . import identity, listeners
+from . import contact_limit, identity, listeners
 from . import db as store
 from .contacts import identity_holders
 from .normalize import now
@@ -25,6 +25,7 @@ def delete(account_id: int, kind: str, values: list, database: int | None = 1, e
             by_key.setdefault(row["key"], []).append(row)
         ids = [row["id"] for group in by_key.values() for row in group]
         if ids:
+            contact_limit.adjust(account_id, -sum(1 for g in by_key.values() for row in g if row["deleted_at"] is None))
             if erase:
                 Contact.delete().where(Contact.id.in_(ids)).execute()
             else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from . import catalog, errors, identity, legacy_ids, normalize
+from . import catalog, contact_limit, errors, identity, legacy_ids, normalize
 from . import db as store
 from .contacts import ContactView, contact_view
 from .errors import CoreError
@@ -209,6 +209,7 @@ def delete_located(account_id: int, database: int, lookups: tuple[Lookup, ...], 
     """Delete the contact `locate` finds (erase: with its memberships and tags, for good); returns it as it was."""
     with store.write_transaction(f"account:{account_id}"):
         view = contact_view(account_id, locate(account_id, database, lookups, custom_match))
+        contact_limit.adjust(account_id, -1)  # locate finds live contacts only
         if erase:
             Contact.delete().where(Contact.id == view.id).execute()
         else:

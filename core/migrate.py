@@ -42,12 +42,22 @@ def account_limits(database) -> None:
         database.execute_sql('ALTER TABLE "rate_window" SET UNLOGGED')
 
 
+def live_contact_counter(database) -> None:
+    """Migration 5: limited accounts keep a live-contact counter (core.contact_limit)."""
+    if not _has_column(database, "account", "live_contacts"):
+        database.execute_sql('ALTER TABLE "account" ADD COLUMN "live_contacts" BIGINT')
+    database.execute_sql('UPDATE "account" SET "live_contacts" = (SELECT COUNT(*) FROM "contact" '
+                         'WHERE "contact"."account_id" = "account"."id" AND "contact"."deleted_at" IS NULL) '
+                         'WHERE "contact_limit" IS NOT NULL')
+
+
 # Each entry upgrades the schema from version i to i+1 and is idempotent: a fresh store, built by
 # create_tables in its latest shape, runs them all too.
 MIGRATIONS: list = [
     create_address_index,  # 2: membership addresses, for lookups by a subscription's own address
     list_id_spaces,  # 3: per-space list numbers
     account_limits,  # 4: per-account rate limits
+    live_contact_counter,  # 5: the contact limit without a count per batch
 ]
 CURRENT = 1 + len(MIGRATIONS)
 

@@ -31,6 +31,7 @@ class Base(pw.Model):
 class Account(Base):
     name = pw.CharField(max_length=200, unique=True)
     contact_limit = pw.IntegerField(null=True)  # tariff-style cap; over it imports warn, not fail
+    live_contacts = pw.BigIntegerField(null=True)  # kept only under a limit (core.contact_limit)
     settings = JSONField(default=dict)
     # Which vendor rate limits the account's keys meet: {dialect: true | {rule: calls | false}};
     # None (the default) means none, as a self-hosted gateway owes no one a throttle.

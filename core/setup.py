@@ -16,7 +16,7 @@ import jsonschema
 import yaml
 
 from . import accounts as account_ops
-from . import catalog
+from . import catalog, contact_limit, key_cache
 from . import db as store
 from .schema import Account, ContactList, Credential, Database, FieldDef
 
@@ -200,9 +200,11 @@ def _apply_account(spec: dict, summary: Summary) -> Account:
                                  settings=spec.get("settings", {}), limits=spec.get("limits") or None)
         summary.created["accounts"] += 1
     else:
+        if account.limits != (spec.get("limits") or None):
+            key_cache.changed()  # workers remember the rate limits with the account's keys
         _update(account, {"contact_limit": spec.get("contact_limit"), "settings": spec.get("settings", {}),
                           "limits": spec.get("limits") or None}, "accounts", summary)
-    store.lock(f"account:{account.id}")
+    contact_limit.track(account.id)  # takes the account's lock; a limit set or changed here counts anew
     for key in spec.get("keys", []):
         _apply_key(account, key, summary)
     databases = {d.number: d for d in Database.select().where(Database.account == account.id)}
@@ -243,6 +245,7 @@ def _apply_key(account: Account, spec: dict, summary: Summary) -> None:
         summary.created["keys"] += 1
     else:
         _update(row, values, "keys", summary)
+        key_cache.changed()  # its dialect or user name may have changed: no worker keeps the old one
 
 
 def _upsert_numbered(model, account: Account, number: int, values: dict, kind: str, summary: Summary,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from operator import attrgetter
 
-from . import catalog, errors, identity, listeners, normalize, unsubscribed
+from . import catalog, contact_limit, errors, identity, listeners, normalize, unsubscribed
 from . import db as store
 from .bulk_write import write_batch
 from .contact_state import ContactState, apply_identities, merge_map, merge_nested, new_status
@@ -19,8 +19,8 @@ from .errors import CoreError
 from .field_values import FieldResolver, match_text
 from .list_changes import ListResolver, apply_list_changes
 from .model import CHANNEL_STATUSES, BatchResult, ContactChange, ItemResult, UpsertCommand
-from .schema import Account, Contact, ContactTag, Membership, Suppression, Tag
-from .sql_bulk import select_eq, select_where_in
+from .schema import Contact, ContactTag, Membership, Suppression, Tag
+from .sql_bulk import select_where_in
 from .lookups import BatchLookups
 from .update_scope import scope_update, scoped
 
@@ -52,6 +52,7 @@ class _Batch:
         self.states: dict[int, ContactState] = {}  # by id, loaded from the store
         self.created: list[ContactState] = []
         self.item_states: list[ContactState | None] = [None] * len(cmd.items)
+        self.live_at_load: set[int] = set()  # ids of the loaded contacts that were not deleted
 
     # -- reading -----------------------------------------------------------------------------
     def run(self) -> BatchResult:
@@ -71,13 +72,15 @@ class _Batch:
         self.unsubscribed = frozenset()
         if cmd.keep_account_unsubscribes:
             self.unsubscribed = unsubscribed.unsubscribed(self.account_id, (i["email"] for i in identities if "email" in i))
-        over_limit_from = self._contact_room()
+        over_limit_from, self.counted = contact_limit.room(self.account_id)
         for position, item in enumerate(cmd.items):
             if self.results[position] is None:
                 self.results[position] = self._apply(position, item, identities[position], suppressed)
         new_count = sum(1 for r in self.results if r.outcome == "created")
         self._limit_warnings(over_limit_from, new_count)
         write_batch(self)
+        if self.counted:
+            contact_limit.adjust(self.account_id, self._live_delta())
         for position, state in enumerate(self.item_states):
             if state is not None:
                 self.results[position].contact_id = state.id
@@ -132,6 +135,8 @@ class _Batch:
         for row in select_where_in(Contact, conditions, where=where, params=[self.database.id]):
             if row["id"] not in self.states:
                 state = ContactState(row)
+                if row["deleted_at"] is None:
+                    self.live_at_load.add(row["id"])
                 self.states[row["id"]] = state
                 self._index(state)
 
@@ -191,13 +196,12 @@ class _Batch:
             return set()
         return {row["email"] for row in select_where_in(Suppression, [("email", emails)], columns=["email"])}
 
-    def _contact_room(self) -> int | None:
-        """How many contacts the account may still gain before its limit (None: no limit)."""
-        limit = select_eq(Account, {"id": self.account_id}, ["id", "contact_limit"])[0].contact_limit
-        if limit is None:
-            return None
-        live = Contact.select().where((Contact.account == self.account_id) & Contact.deleted_at.is_null()).count()
-        return max(limit - live, 0)
+    def _live_delta(self) -> int:
+        """How many live contacts the batch added (created, brought back) less those it deleted."""
+        delta = sum(1 for state in self.created if not state.deleted)
+        for contact_id, state in self.states.items():
+            delta += (not state.deleted) - (contact_id in self.live_at_load)
+        return delta
 
     # -- the rules ---------------------------------------------------------------------------
     def _match(self, item: ContactChange, ids: dict) -> ContactState | None:

@@ -10,7 +10,7 @@ import peewee  # noqa: E402
 import pytest  # noqa: E402
 import webtest  # noqa: E402
 
-from core import accounts, db as store, migrate  # noqa: E402
+from core import accounts, db as store, key_cache, migrate  # noqa: E402
 from core.schema import MODELS  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -73,6 +73,7 @@ def clear_store() -> None:
 @pytest.fixture(params=BACKENDS)
 def store_url(request, tmp_path):
     """A fresh, migrated store for one test; every test runs on each backend."""
+    key_cache.forget()  # a key registered as-is in an earlier test's store is not this store's
     if request.param == "postgresql":
         request.getfixturevalue("postgres_ready")
         url = pg_url()
