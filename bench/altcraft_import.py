@@ -96,7 +96,7 @@ def main(argv=None) -> None:
             url, sender(content_type), warm, encode(key, batches(opts.requests, prefix, operator)), parse)
         rows += [(f"{label} new profiles", count, inserts, raw_inserts),
                  (f"{label} same profiles again (updates)", count, updates, raw_updates)]
-    report("Altcraft profiles/import_batch, 1,000-profile requests through the WSGI app, SQLite (WAL), one process",
+    report("Altcraft profiles/import_batch, 1,000-profile requests through the WSGI app, one process",
            rows)
 
 

@@ -1,21 +1,78 @@
-"""Benchmark plumbing: a throw-away store, direct WSGI calls, timing, the raw-limit baseline."""
+"""Benchmark plumbing: a throw-away store, direct WSGI calls, timing, the raw-limit baseline.
+
+Every script runs on the store DATABASE_URL names: a fresh schema of that PostgreSQL
+(`DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test`), else a fresh SQLite file. The raw
+limit always runs on the same backend, beside it.
+"""
 from __future__ import annotations
 
+import atexit
 import io
 import os
 import sqlite3
 import sys
 import tempfile
 import time
+import uuid
 from urllib.parse import parse_qsl
 
 os.environ.setdefault("QUEUE_URL", "memory://")
 
 
+def postgres_base() -> str | None:
+    """The PostgreSQL server DATABASE_URL names, or None (SQLite)."""
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgresql://", "postgres://")) else None
+
+
+def backend_label() -> str:
+    return "PostgreSQL" if postgres_base() else "SQLite (WAL)"
+
+
+def load() -> str:
+    """The machine's load average (1, 5, 15 minutes), printed beside every figure."""
+    return "load average " + ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def fresh_schema(prefix: str = "cg_bench") -> str:
+    """A new, empty schema of the PostgreSQL server; its URL (dropped when the script ends)."""
+    import psycopg2
+
+    base = postgres_base()
+    schema = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    connection = psycopg2.connect(base)
+    connection.autocommit = True
+    connection.cursor().execute(f"CREATE SCHEMA {schema}")
+    connection.close()
+
+    def drop():
+        try:
+            done = psycopg2.connect(base)
+            done.autocommit = True
+            done.cursor().execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            done.close()
+        except Exception:  # noqa: BLE001 - best-effort clean-up
+            pass
+
+    atexit.register(drop)
+    joiner = "&" if "?" in base else "?"
+    return f"{base}{joiner}options=-csearch_path%3D{schema}"
+
+
 def fresh_store() -> str:
-    """A SQLite store in a new temporary folder (the gateway's embedded default)."""
+    """A new store: a fresh PostgreSQL schema when DATABASE_URL names one, else a SQLite file."""
+    if postgres_base():
+        return fresh_schema()
     folder = tempfile.mkdtemp(prefix="cg-bench-")
     return f"sqlite:///{folder}/bench.db"
+
+
+def raw_store(gateway_url: str):
+    """The raw limit's store on the gateway's backend, beside the gateway's store."""
+    if gateway_url.startswith("sqlite"):
+        folder = gateway_url.split("///", 1)[1].rsplit("/", 1)[0]
+        return RawStore(f"{folder}/raw.db")
+    return PgRawStore(fresh_schema("cg_raw"))
 
 
 def wsgi_caller(app):
@@ -58,8 +115,7 @@ def import_passes(url: str, send, warm: list[bytes], fresh: list[bytes], parse) 
     machine weighs on both sides alike.
     """
     send(warm)
-    folder = url.split("///", 1)[1].rsplit("/", 1)[0]
-    raw = RawStore(f"{folder}/raw.db")
+    raw = raw_store(url)
     totals = []
     for _ in ("inserts", "updates"):
         gateway = limit = 0.0
@@ -169,6 +225,76 @@ class RawStore:
         self.connection.close()
 
 
+class PgRawStore:
+    """The raw limit on PostgreSQL: COPY of the request's rows into a temporary table, then one
+    INSERT … SELECT … ON CONFLICT DO UPDATE per table (contacts, then their list memberships), in
+    one transaction per request.
+
+    Same tables, indexes and foreign keys as the gateway's (its migration, in a schema of its
+    own), plus the one thing an ON CONFLICT upsert of contacts by address needs and the gateway's
+    store does not have: a unique index on (database, email). The gateway keeps identities as
+    plain indexed columns (a dialect may keep two contacts with one address) and serialises an
+    account's writers instead.
+    """
+
+    def __init__(self, url: str):
+        import psycopg2
+
+        from core import db as store, migrate
+
+        previous = store.database_url() if store.proxy.obj is None else store._url
+        migrate.migrate(url)
+        store.open_database(previous)
+        self.connection = psycopg2.connect(url)
+        cursor = self.connection.cursor()
+        cursor.execute('CREATE UNIQUE INDEX raw_contact_email ON "contact" ("database_id", "email")')
+        cursor.execute("""INSERT INTO account (id, name, settings, created_at) VALUES (1, 'raw', '{}', now())""")
+        cursor.execute("""INSERT INTO database (id, account_id, number, name, attrs) VALUES (1, 1, 1, '', '{}')""")
+        cursor.execute("""INSERT INTO contact_list (id, account_id, database_id, space, number, title, kind, attrs,
+                          created_at) VALUES (1, 1, 1, 'list', 1, 'One', 'list', '{}', now())""")
+        cursor.execute("CREATE TEMPORARY TABLE raw_in (email text, phone text, fields text, list_id int) "
+                       "ON COMMIT DELETE ROWS")
+        self.connection.commit()
+
+    UPSERT = ("""INSERT INTO contact (account_id, database_id, email, phone, email_status, phone_status, confirmed,
+                 attrs, fields, channels, source, created_at, updated_at)
+                 SELECT 1, 1, email, phone, 'new', 'active', true, '{}', fields, '{}', 'raw', now(), now() FROM raw_in
+                 ON CONFLICT (database_id, email) DO UPDATE
+                 SET phone = EXCLUDED.phone, fields = EXCLUDED.fields, updated_at = EXCLUDED.updated_at""")
+    MEMBER = ("""INSERT INTO membership (contact_id, list_id, channel, status, subscribed_at, updated_at, attrs)
+                 SELECT c.id, r.list_id, 'email', 'subscribed', now(), now(), '{}'
+                 FROM raw_in r JOIN contact c ON c.database_id = 1 AND c.email = r.email
+                 WHERE r.list_id IS NOT NULL
+                 ON CONFLICT (contact_id, list_id, channel) DO UPDATE SET updated_at = EXCLUDED.updated_at""")
+
+    def write(self, rows: list[tuple]) -> float:
+        """Seconds to write one request's rows ((email, phone, fields JSON[, list id]))."""
+        start = time.perf_counter()
+        text = io.StringIO()
+        for row in rows:
+            email, phone, fields = row[0], row[1], row[2]
+            list_id = row[3] if len(row) > 3 else None
+            text.write(f"{_copy(email)}\t{_copy(phone)}\t{_copy(fields)}\t{_copy(list_id)}\n")
+        text.seek(0)
+        cursor = self.connection.cursor()
+        cursor.copy_expert("COPY raw_in FROM STDIN", text)
+        cursor.execute(self.UPSERT)
+        if any(len(row) > 3 and row[3] for row in rows):
+            cursor.execute(self.MEMBER)
+        self.connection.commit()
+        return time.perf_counter() - start
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _copy(value) -> str:
+    """A value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
 def parse_rows(bodies: list[bytes], pairs=None) -> tuple[float, list[list[tuple]]]:
     """Seconds to parse the form bodies with the standard library (or `pairs(text)`), and the rows
     (email, phone, fields JSON, list id) of the four-column bench requests."""
@@ -190,7 +316,7 @@ def parse_rows(bodies: list[bytes], pairs=None) -> tuple[float, list[list[tuple]
 
 def report(title: str, rows: list[tuple[str, int, float, float]]) -> None:
     """rows: (label, contacts, gateway seconds, raw-limit seconds)."""
-    print(f"\n{title}")
+    print(f"\n{title}, {backend_label()}; {load()}")
     print(f"{'case':<34}{'contacts':>10}{'gateway c/s':>14}{'raw limit c/s':>15}{'ratio':>8}")
     for label, count, gateway, raw in rows:
         print(f"{label:<34}{count:>10}{count / gateway:>14,.0f}{count / raw:>15,.0f}{raw / gateway:>8.2f}")

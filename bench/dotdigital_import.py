@@ -78,7 +78,7 @@ def main(argv=None) -> None:
         url, send, bodies(1, 1000, "warm", 78), bodies(opts.requests, opts.contacts, "c", 77),
         lambda batch: parse_rows(batch, import_v3.CHUNK))
     count = opts.requests * opts.contacts
-    report(f"Dotdigital PUT /contacts/v3/import, {opts.contacts}-contact requests until Finished, SQLite (WAL), "
+    report(f"Dotdigital PUT /contacts/v3/import, {opts.contacts}-contact requests until Finished, "
            "one process", [("new contacts", count, inserts, raw_inserts),
                            ("same contacts again (updates)", count, updates, raw_updates)])
 

@@ -79,7 +79,7 @@ def main(argv=None) -> None:
     inserts, updates, raw_inserts, raw_updates = import_passes(url, send, bodies(1, "warm", 25),
                                                                bodies(opts.requests, "c", 26), parse_json_rows)
     count = opts.requests * PER_REQUEST
-    report(f"eSputnik POST /v1/contacts, {PER_REQUEST:,}-contact JSON requests, request to FINISHED, SQLite (WAL), "
+    report(f"eSputnik POST /v1/contacts, {PER_REQUEST:,}-contact JSON requests, request to FINISHED, "
            "one process", [("new contacts", count, inserts, raw_inserts),
                            ("same contacts again (updates)", count, updates, raw_updates)])
     passes = 2 * opts.requests + 1

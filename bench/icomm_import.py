@@ -64,7 +64,7 @@ def main(argv=None) -> None:
     inserts, updates, raw_inserts, raw_updates = import_passes(
         url, send, bodies(2, opts.size, "warm"), bodies(opts.requests, opts.size, "c"), parse_rows)
     count = opts.requests * opts.size
-    report(f"Icomm SaveMultiContact, {opts.size}-contact JSON requests through the WSGI app, SQLite (WAL), one process",
+    report(f"Icomm SaveMultiContact, {opts.size}-contact JSON requests through the WSGI app, one process",
            [("new contacts", count, inserts, raw_inserts),
             ("same contacts again (updates)", count, updates, raw_updates)])
 
