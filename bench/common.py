@@ -237,16 +237,23 @@ class PgRawStore:
     account's writers instead.
     """
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, create: bool = True):
         import psycopg2
 
-        from core import db as store, migrate
+        self.url = url
+        if create:
+            from core import db as store, migrate
 
-        previous = store.database_url() if store.proxy.obj is None else store._url
-        migrate.migrate(url)
-        store.open_database(previous)
+            previous = store.database_url() if store.proxy.obj is None else store._url
+            migrate.migrate(url)
+            store.open_database(previous)
         self.connection = psycopg2.connect(url)
         cursor = self.connection.cursor()
+        if not create:  # another writer's store: only this connection's temporary table
+            cursor.execute("CREATE TEMPORARY TABLE raw_in (email text, phone text, fields text, list_id int) "
+                           "ON COMMIT DELETE ROWS")
+            self.connection.commit()
+            return
         cursor.execute('CREATE UNIQUE INDEX raw_contact_email ON "contact" ("database_id", "email")')
         cursor.execute("""INSERT INTO account (id, name, settings, created_at) VALUES (1, 'raw', '{}', now())""")
         cursor.execute("""INSERT INTO database (id, account_id, number, name, attrs) VALUES (1, 1, 1, '', '{}')""")

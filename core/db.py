@@ -87,10 +87,23 @@ def write_transaction(scope: str):
 
 
 def lock(scope: str) -> None:
-    """Also hold `scope`'s write lock until the current transaction ends (SQLite: already exclusive)."""
+    """Also hold `scope`'s write lock until the current transaction ends (SQLite: already exclusive).
+
+    PostgreSQL's advisory locks belong to the whole database, not to a schema: the key pairs the
+    store's schema with the scope, so stores in other schemas of one database (test runs,
+    benchmarks, tenants) never wait for each other's "account:1".
+    """
     db = database()
     if not isinstance(db, peewee.SqliteDatabase):
-        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (zlib.crc32(scope.encode()),))
+        db.execute_sql(f"SELECT pg_advisory_xact_lock({LOCK_KEY})", (lock_key(scope),))
+
+
+LOCK_KEY = "hashtext(current_schema()), %s"  # the two int4 keys of a PostgreSQL advisory lock
+
+
+def lock_key(scope: str) -> int:
+    """The scope's half of its lock key (an int4)."""
+    return zlib.crc32(scope.encode()) - (1 << 31)
 
 
 

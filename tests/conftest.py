@@ -9,12 +9,17 @@ os.environ.setdefault("QUEUE_URL", "memory://")
 # sends do not depend on when a second went by; the tests of the cache set their own time.
 os.environ.setdefault("KEY_CACHE_SECONDS", "3600")
 
+import hypothesis  # noqa: E402
 import peewee  # noqa: E402
 import pytest  # noqa: E402
 import webtest  # noqa: E402
 
 from core import accounts, db as store, key_cache, migrate  # noqa: E402
 from core.schema import MODELS  # noqa: E402
+
+# No test asserts a time: hypothesis's per-example deadline fails property tests on a busy machine.
+hypothesis.settings.register_profile("no-deadline", deadline=None)
+hypothesis.settings.load_profile("no-deadline")
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("REQUIRE_POSTGRES") == "1"

@@ -1,0 +1,41 @@
+"""The per-account write lock on PostgreSQL: held across processes of one store, never across schemas."""
+from __future__ import annotations
+
+import peewee
+import pytest
+
+from core import db as store
+from conftest import PG_URL, _pg_params
+
+
+def _other(schema: str | None):
+    """A second connection, as another process would have it (in `schema`, or the store's own)."""
+    other = peewee.PostgresqlDatabase(None)
+    other.init(**_pg_params(PG_URL))
+    other.connect()
+    if schema is not None:
+        other.execute_sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    current = store.database().execute_sql("SELECT current_schema()").fetchone()[0]
+    other.execute_sql(f"SET search_path TO {schema or current}")
+    return other
+
+
+def _try_lock(other, scope: str) -> bool:
+    with other.atomic():
+        return other.execute_sql(f"SELECT pg_try_advisory_xact_lock({store.LOCK_KEY})",
+                                 (store.lock_key(scope),)).fetchone()[0]
+
+
+def test_an_accounts_lock_binds_its_store_only(store_url):
+    if store.is_sqlite():
+        pytest.skip("SQLite: one writer per file, no named locks")
+    same, elsewhere = _other(None), _other("cg_lock_elsewhere")
+    try:
+        with store.write_transaction("account:1"):
+            assert not _try_lock(same, "account:1")  # another worker of this store waits
+            assert _try_lock(same, "account:2")
+            assert _try_lock(elsewhere, "account:1")  # a store in another schema does not
+    finally:
+        elsewhere.execute_sql("DROP SCHEMA IF EXISTS cg_lock_elsewhere CASCADE")
+        same.close()
+        elsewhere.close()
