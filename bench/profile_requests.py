@@ -23,7 +23,10 @@ from .icomm_import import PROFILE, bodies
 
 LAYERS = (("/gateway/", "gateway"), ("/adapters/", "adapters"), ("/core/", "core"), ("peewee", "peewee"),
           ("psycopg2", "driver"), ("sqlite3", "driver"), ("falcon", "falcon"), ("orjson", "json codec"),
-          ("phonenumbers", "phone/email libraries"), ("email_validator", "phone/email libraries"))
+          ("phonenumbers", "phone/email libraries"), ("email_validator", "phone/email libraries"),
+          ("gunicorn", "gunicorn (accept, access log)"))
+# peewee's own frames that only wait for the database (py-spy sees the Python frame around the C call)
+ROUND_TRIPS = frozenset({"_execute_cursor", "execute_sql", "commit", "begin", "rollback", "_close", "connect"})
 
 
 def layer(filename: str, name: str) -> str:
@@ -33,6 +36,8 @@ def layer(filename: str, name: str) -> str:
         if "orjson" in name:
             return "json codec"
         return "builtins"
+    if "peewee" in filename and name in ROUND_TRIPS:
+        return "driver"
     for needle, label in LAYERS:
         if needle in filename:
             return label

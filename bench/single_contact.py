@@ -163,6 +163,38 @@ def preflight(base_url: str, name: str, spec: tuple, values: dict) -> None:
         raise SystemExit(f"{name}: not a success answer: {answer[:300]!r}")
 
 
+def sample(pid: int, seconds: int, out: Path) -> subprocess.Popen:
+    """py-spy sampling the server's processes (installed with pip when missing)."""
+    spy = Path(sys.executable).with_name("py-spy")
+    if not spy.exists():
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "py-spy"], check=True)
+    return subprocess.Popen([str(spy), "record", "--pid", str(pid), "--subprocesses", "--duration", str(seconds),
+                             "--rate", "250", "--format", "raw", "--nonblocking", "--idle", "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def print_samples(name: str, path: Path, top: int = 12) -> None:
+    """Shares of the samples by layer of the innermost frame, and by innermost function."""
+    from collections import Counter
+
+    from .profile_requests import layer
+
+    layers, functions, total = Counter(), Counter(), 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frame = stack.rsplit(";", 1)[-1]
+        match = re.match(r"(.*) \((.*?)(?::\d+)?\)$", frame)
+        function, filename = match.groups() if match else (frame, "")
+        layers[layer(filename, function)] += int(count)
+        functions[f"{function} ({filename.split('/site-packages/')[-1].split('/issue-14/')[-1]})"] += int(count)
+        total += int(count)
+    print(f"\npy-spy, {name}: {total:,} samples of the gateway's processes, by innermost frame (waits included)")
+    for label, count in layers.most_common():
+        print(f"  {label:<28}{count / total:>6.0%}")
+    for function, count in functions.most_common(top):
+        print(f"    {count / total:>5.1%}  {function}")
+
+
 def seed(call, key: str) -> None:
     """SEEDED existing contacts, through the gateway's own bulk import."""
     for start in range(0, SEEDED, 500):
@@ -181,6 +213,8 @@ def main(argv=None) -> None:
     args.add_argument("--workers", type=int, default=2, help="gunicorn workers of both servers")
     args.add_argument("--connections", type=int, default=16)
     args.add_argument("--only", default="", help="a part of the call names to run only those")
+    args.add_argument("--py-spy", action="store_true", help="sample the gateway's workers with py-spy during "
+                      "each of its measurements and print where their time went")
     opts = args.parse_args(argv)
     wrk = ensure_wrk()
     folder = Path(tempfile.mkdtemp(prefix="cg-single-"))
@@ -226,7 +260,11 @@ def main(argv=None) -> None:
         for _ in range(opts.runs):
             for name, spec in chosen.items():
                 script = lua_script(folder, name, spec, values)
+                spy = sample(gateway.pid, opts.seconds, folder / "py-spy.txt") if opts.py_spy else None
                 measured = run_wrk(wrk, script, f"http://127.0.0.1:{gateway_port}", opts.seconds, opts.connections)
+                if spy is not None:
+                    spy.wait()
+                    print_samples(name, folder / "py-spy.txt")
                 limit = run_wrk(wrk, raw_script, f"http://127.0.0.1:{raw_port}", opts.seconds, opts.connections)
                 results[name].append((measured, limit, load()))
         lines = sum(1 for _ in open(gateway_log, "rb"))
