@@ -169,7 +169,7 @@ def sample(pid: int, seconds: int, out: Path) -> subprocess.Popen:
     if not spy.exists():
         subprocess.run([sys.executable, "-m", "pip", "install", "-q", "py-spy"], check=True)
     return subprocess.Popen([str(spy), "record", "--pid", str(pid), "--subprocesses", "--duration", str(seconds),
-                             "--rate", "250", "--format", "raw", "--nonblocking", "--idle", "-o", str(out)],
+                             "--rate", "250", "--format", "raw", "--nonblocking", "--idle", "--full-filenames", "-o", str(out)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -182,13 +182,19 @@ def print_samples(name: str, path: Path, top: int = 12) -> None:
     layers, functions, total = Counter(), Counter(), 0
     for line in path.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
+        if "Arbiter.run" in stack and "SyncWorker" not in stack:
+            continue  # gunicorn's master process: it only watches the workers
         frame = stack.rsplit(";", 1)[-1]
         match = re.match(r"(.*) \((.*?)(?::\d+)?\)$", frame)
         function, filename = match.groups() if match else (frame, "")
-        layers[layer(filename, function)] += int(count)
+        if "selectors.py" in filename or function.endswith("SyncWorker.wait"):
+            label = "idle: waiting for a request"
+        else:
+            label = layer(filename, function.rsplit(".", 1)[-1])
+        layers[label] += int(count)
         functions[f"{function} ({filename.split('/site-packages/')[-1].split('/issue-14/')[-1]})"] += int(count)
         total += int(count)
-    print(f"\npy-spy, {name}: {total:,} samples of the gateway's processes, by innermost frame (waits included)")
+    print(f"\npy-spy, {name}: {total:,} samples of the gateway's workers, by innermost frame (waits included)")
     for label, count in layers.most_common():
         print(f"  {label:<28}{count / total:>6.0%}")
     for function, count in functions.most_common(top):
