@@ -50,10 +50,11 @@ def test_off_by_default_nothing_is_counted_and_no_statement_added(app, account, 
     with count_queries() as off:
         unisender(app, account.key)
     limit(account, {"unisender": True})
+    unisender(app, account.key)  # the change of limits made the worker read the key (and its switches) again
     with count_queries() as on:
         unisender(app, account.key)
-    assert len(on) == len(off) + 1  # one upsert, the key look-up brings the switches along
-    assert RateWindow.get().count == 1
+    assert len(on) == len(off) + 1  # one upsert; the switches are remembered with the key
+    assert RateWindow.get().count == 2
 
 
 def test_setup_file_round_trip_and_validation(store_url, account):
