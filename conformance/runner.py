@@ -16,6 +16,7 @@ import yaml
 
 from core import setup, suppression
 from gateway import dialects
+from gateway.fresh_accounts import PRESETS
 
 CASES = Path(__file__).with_name("cases")
 _MATCHER = re.compile(r"^\{\{(\w+)(?::([^}]*))?(?: as (\w+))?\}\}$")
@@ -52,8 +53,13 @@ def load_cases(dialect: str | None = None) -> list[Case]:
 
 
 def apply_setup(case: Case) -> dict:
-    """Create the case's account (a fresh name each run) and return the values requests refer to."""
+    """Create the case's account (a fresh name each run) and return the values requests refer to.
+
+    The account starts as a new account at the case's vendor would (its folder names the dialect);
+    `setup: {defaults: []}` starts it bare.
+    """
     spec = dict(case.data.get("setup") or {})
+    spec.setdefault("defaults", [case.path.parent.name])
     name = f"conformance-{case.path.stem}-{uuid.uuid4().hex[:8]}"
     spec["name"] = name
     run = uuid.uuid4().hex[:12]
@@ -61,7 +67,7 @@ def apply_setup(case: Case) -> dict:
     keys = [{**k, "key": k["key"].replace("{run}", run)} if "key" in k else k for k in spec.get("keys") or []]
     keys = keys or [{"key": uuid.uuid4().hex}]
     spec["keys"] = keys
-    setup.apply({"version": 1, "accounts": [spec]}, dialects.NAMES)
+    setup.apply({"version": 1, "accounts": [spec]}, dialects.NAMES, presets=PRESETS)
     values = {"api_key": keys[0]["key"], "account": name}
     if case.data.get("suppressed"):
         suppression.add([(address, "bounce") for address in case.data["suppressed"]])

@@ -67,16 +67,26 @@ def _where(path) -> str:
     return text or "file"
 
 
-def validate(doc: dict, dialects=None, limit_rules=None) -> list[Problem]:
+def validate(doc: dict, dialects=None, limit_rules=None, presets: dict | None = None) -> list[Problem]:
     """Every problem of the document, each with its location; empty when it can be applied.
 
     `dialects`: the dialect names a key may be limited to (the gateway's); None: any name.
     `limit_rules`: {dialect: the names of its rate-limit rules} (the gateway's); None: any names.
+    `presets`: the fresh-account objects a caller offers by name (see with_defaults).
     """
     problems = [Problem(_where(e.absolute_path), e.message)
                 for e in sorted(_VALIDATOR.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))]
     if problems:
         return problems
+    presets = presets or {}
+    for a, account in enumerate(doc["accounts"]):
+        for d, name in enumerate(account.get("defaults", [])):
+            if name not in presets:
+                problems.append(Problem(f"accounts[{a}].defaults[{d}]", f"unknown defaults {name!r} "
+                                                                         f"(known: {', '.join(presets) or 'none'})"))
+    if problems:
+        return problems
+    doc = with_defaults(doc, presets)
     names: dict[str, str] = {}
     key_owner: dict[str, str] = {}
     for a, account in enumerate(doc["accounts"]):
@@ -181,11 +191,43 @@ def _duplicates(here: str, kind: str, items: list, attribute: str, scope=None) -
     return problems
 
 
-def apply(doc: dict, dialects=None, limit_rules=None) -> Summary:
+def with_defaults(doc: dict, presets: dict) -> dict:
+    """The document with each account that is not in the store yet given its fresh-account objects.
+
+    A new account starts as a new account at its vendor would: `defaults` names the presets whose
+    lists, fields and databases it gets (omitted: every preset offered; `[]`: none). The file's own
+    objects win: a default whose id, or name within its database, the file also uses is left out,
+    so a file renames a default by its id and replaces one by its name.
+    """
+    accounts = []
+    for account in doc["accounts"]:
+        if Account.get_or_none(Account.name == account["name"]) is None:
+            account = dict(account)
+            for name in account.get("defaults", list(presets)):
+                for kind, objects in presets[name].items():
+                    account[kind] = list(account.get(kind, [])) + [
+                        item for item in objects if not _taken(kind, item, account.get(kind, []))]
+        accounts.append(account)
+    return {**doc, "accounts": accounts}
+
+
+def _taken(kind: str, item: dict, present: list) -> bool:
+    label = {"lists": "title", "fields": "name"}.get(kind)
+    for other in present:
+        same_space = kind != "lists" or catalog.space_of(other.get("kind")) == catalog.space_of(item.get("kind"))
+        if same_space and other["id"] == item["id"]:
+            return True
+        if label and other.get("database", 1) == item.get("database", 1) and other[label] == item[label]:
+            return True
+    return False
+
+
+def apply(doc: dict, dialects=None, limit_rules=None, presets: dict | None = None) -> Summary:
     """Validate, then create or update everything in one transaction; raises SetupInvalid first."""
-    problems = validate(doc, dialects, limit_rules)
+    problems = validate(doc, dialects, limit_rules, presets)
     if problems:
         raise SetupInvalid(problems)
+    doc = with_defaults(doc, presets or {})
     summary = Summary()
     with store.write_transaction("accounts"):
         for account in doc["accounts"]:
@@ -273,7 +315,8 @@ def export(account_ref) -> dict:
     """One account as a setup document (keys by digest: the secrets themselves are not kept)."""
     account = account_ops.find_account(account_ref)
     numbers = {d.id: d.number for d in Database.select().where(Database.account == account.id)}
-    doc = {"name": account.name}
+    # Its fresh-account objects are written out below like any other, so the file starts bare.
+    doc = {"name": account.name, "defaults": []}
     if account.contact_limit is not None:
         doc["contact_limit"] = account.contact_limit
     if account.settings:

@@ -6,11 +6,12 @@ import json
 import os
 import sys
 
-from core import accounts, db as store, migrate, setup, suppression
+from core import accounts, db as store, errors, migrate, setup, suppression
 from core.errors import CoreError
 from core.schema import Account
 
 from . import dialects, logs
+from .fresh_accounts import PRESETS
 
 
 def _print(args, data: dict, text: str) -> None:
@@ -21,7 +22,7 @@ def cmd_serve(args) -> int:
     os.environ.setdefault("LOG_FORMAT", "json")  # inherited by the job worker
     logs.configure()
     if Account.select().count() == 0:
-        account = accounts.create_account("demo")
+        account = _new_account("demo", None, list(PRESETS))  # usable from every dialect as a fresh account
         _, key = accounts.add_key(account.id, label="demo")
         host = args.bind.replace("0.0.0.0", "127.0.0.1")
         print(f"Created the demo account (id {account.id}). Its API key: {key}\n"
@@ -55,8 +56,23 @@ def cmd_migrate(args) -> int:
     return 0
 
 
+def _new_account(name: str, contact_limit: int | None, defaults: list[str]) -> Account:
+    """A new account holding what a new account at each vendor of `defaults` holds (setup files' rule)."""
+    name = (name or "").strip()
+    if not name:
+        raise CoreError(errors.INVALID_ARGUMENT, "The account name is empty")
+    if Account.get_or_none(Account.name == name) is not None:
+        raise CoreError(errors.DUPLICATE_NAME, f"Account {name!r} already exists", name=name)
+    spec = {"name": name, "defaults": defaults}
+    if contact_limit is not None:
+        spec["contact_limit"] = contact_limit
+    setup.apply({"version": 1, "accounts": [spec]}, dialects.NAMES, dialects.LIMIT_RULES, presets=PRESETS)
+    return accounts.find_account(name)
+
+
 def cmd_accounts_create(args) -> int:
-    account = accounts.create_account(args.name, contact_limit=args.contact_limit)
+    defaults = list(PRESETS) if args.defaults is None else [d for d in args.defaults.split(",") if d.strip()]
+    account = _new_account(args.name, args.contact_limit, [d.strip() for d in defaults])
     _, key = accounts.add_key(account.id, secret=args.key, label="created with the account")
     _print(args, {"account_id": account.id, "api_key": key}, f"account {account.id} ({account.name}), key {key}")
     return 0
@@ -108,12 +124,12 @@ def cmd_setup_apply(args) -> int:
     with open(args.file, encoding="utf-8") as handle:
         doc = setup.load(handle.read())
     if args.check:
-        problems = setup.validate(doc, dialects.NAMES, dialects.LIMIT_RULES)
+        problems = setup.validate(doc, dialects.NAMES, dialects.LIMIT_RULES, presets=PRESETS)
         if problems:
             raise setup.SetupInvalid(problems)
         _print(args, {"valid": True}, "The setup file is valid; nothing was written (--check).")
         return 0
-    summary = setup.apply(doc, dialects.NAMES, dialects.LIMIT_RULES).as_dict()
+    summary = setup.apply(doc, dialects.NAMES, dialects.LIMIT_RULES, presets=PRESETS).as_dict()
     lines = [f"{verb} {', '.join(f'{n} {k}' for k, n in sorted(counts.items())) or 'nothing'}"
              for verb, counts in summary.items()]
     _print(args, summary, "; ".join(lines))
@@ -195,6 +211,9 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("name")
     create.add_argument("--key", help="register this existing vendor key instead of generating one")
     create.add_argument("--contact-limit", type=int)
+    create.add_argument("--defaults", metavar="DIALECTS",
+                        help="comma-separated dialects whose fresh-account objects it starts with "
+                             f"(default: all of {','.join(PRESETS)}; '' for none)")
     create.add_argument("--json", action="store_true")
     create.set_defaults(func=cmd_accounts_create)
     listing = acc.add_parser("list")

@@ -111,3 +111,20 @@ def account(store_url):
     accounts.authenticate(key, "any")  # remembered now: the test's first request costs what the others do
     row.key = key
     return row
+
+
+@pytest.fixture
+def fresh_account(store_url):
+    """make(*dialects): a new account as `accounts create --defaults …` makes it, with its key as .key."""
+    from core import setup
+    from core.schema import Account
+    from gateway.fresh_accounts import PRESETS
+
+    def make(*dialects):
+        name = f"fresh-{uuid.uuid4().hex[:8]}"
+        setup.apply({"version": 1, "accounts": [{"name": name, "defaults": list(dialects)}]}, presets=PRESETS)
+        row = Account.get(Account.name == name)
+        _, row.key = accounts.add_key(row.id)
+        return row
+
+    return make

@@ -6,19 +6,20 @@ from pathlib import Path
 
 from altcraft_client import call, call_xml, ok, xml_value
 from core import setup
+from gateway.fresh_accounts import PRESETS
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "setup" / "from-altcraft.yaml"
 
 
 def test_the_example_applies_once_then_changes_nothing(store_url):
-    first = setup.apply(setup.load(EXAMPLE.read_text())).as_dict()
+    first = setup.apply(setup.load(EXAMPLE.read_text()), presets=PRESETS).as_dict()
     assert first["created"] == {"accounts": 1, "keys": 2, "databases": 1, "lists": 6, "fields": 4}  # db 1 always exists
-    again = setup.apply(setup.load(EXAMPLE.read_text())).as_dict()
+    again = setup.apply(setup.load(EXAMPLE.read_text()), presets=PRESETS).as_dict()
     assert again["created"] == {} and again["updated"] == {}
 
 
 def test_documented_requests_work_with_the_clients_own_token_and_ids(app):
-    setup.apply(setup.load(EXAMPLE.read_text()))
+    setup.apply(setup.load(EXAMPLE.read_text()), presets=PRESETS)
     # [API] the authorisation example, verbatim: token, db_id 1, resource_id 1.
     request = {
         "token": "bfc505684d774e52b188fa1f003cd5ed",
@@ -78,7 +79,7 @@ def test_resource_1_and_segment_1_are_two_objects(app):
     from core import contacts
     from core.schema import Account
 
-    setup.apply(setup.load(EXAMPLE.read_text()))
+    setup.apply(setup.load(EXAMPLE.read_text()), presets=PRESETS)
     token = "bfc505684d774e52b188fa1f003cd5ed"
     request = {"token": token, "db_id": 1, "matching": "email", "email": "both@example.com",
                "add_to_segments": [1],

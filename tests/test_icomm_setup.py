@@ -5,13 +5,14 @@ from pathlib import Path
 
 from core import setup
 from core.schema import Account, Contact
+from gateway.fresh_accounts import PRESETS
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "setup" / "from-icomm.yaml"
 KEY = "MTIzNC01Njc4LXRpZW5kYV91c3I1"
 
 
 def apply_example():
-    return setup.apply(setup.load(EXAMPLE.read_text())).as_dict()
+    return setup.apply(setup.load(EXAMPLE.read_text()), presets=PRESETS).as_dict()
 
 
 def test_example_applies_once_then_changes_nothing(store_url):

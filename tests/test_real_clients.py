@@ -4,7 +4,9 @@ from __future__ import annotations
 from real_clients import CLIENTS, interpreter, live_url, npm_install, pip_install, run_driver  # noqa: F401
 
 
-def test_npm_unisender_client(live_url, account):
+def test_npm_unisender_client(live_url, fresh_account):
+    """On a fresh Unisender account: its field Name is there from the start, as at the vendor."""
+    account = fresh_account("unisender")
     folder = CLIENTS / "unisender-npm"
     npm_install(folder)
     lines = run_driver(["node", "run.js"], folder, {"GATEWAY_URL": live_url, "GATEWAY_KEY": account.key})
@@ -14,6 +16,8 @@ def test_npm_unisender_client(live_url, account):
     assert calls["importContacts"]["res"]["result"] == {
         "total": 3, "inserted": 2, "updated": 0, "deleted": 0, "new_emails": 2, "invalid": 1,
         "log": [{"index": 2, "code": "e_email_invalid", "message": "Invalid email format"}]}
+    assert calls["importNames"]["res"]["result"] == {
+        "total": 1, "inserted": 1, "updated": 0, "deleted": 0, "new_emails": 1, "invalid": 0, "log": []}
     assert isinstance(calls["subscribe"]["res"]["result"]["person_id"], int)
     # The client resolves only truthy results: an empty object is one.
     for name in ("exclude", "unsubscribe"):
@@ -31,12 +35,12 @@ def python2() -> str:
     return interpreter("2.7", "py-unisender and pyunisend are Python 2 only")
 
 
-def test_python2_unisender_clients(live_url, account, tmp_path):
+def test_python2_unisender_clients(live_url, fresh_account, tmp_path):
     from core import catalog
 
+    account = fresh_account("unisender")  # its field Name is there from the start
     for number in (1, 2):
         catalog.create_list(account.id, f"L{number}", number=number)
-    catalog.create_field(account.id, "Name")
     folder = CLIENTS / "unisender-py2"
     packages = pip_install(python2(), folder, tmp_path / "py2-packages")
     lines = run_driver([python2(), "run.py"], folder, {"GATEWAY_URL": live_url, "GATEWAY_KEY": account.key,

@@ -17,7 +17,6 @@ function report(name, promise) {
 (async () => {
   await report('createList', uni.createList({ title: 'From npm' }));
   await report('getLists', uni.getLists());
-  await report('createField', uni.createField({ name: 'Name', type: 'string' }));
   await report('importContacts', uni.importContacts({
     field_names: ['email', 'email_list_ids', 'Name'],
     data: [
@@ -26,6 +25,10 @@ function report(name, promise) {
       { email: 'broken', Name: 'sparse: no list ids' },
     ],
     overwrite_tags: 1,
+  }));
+  await report('importNames', uni.importContacts({
+    field_names: ['email', 'Name'],
+    data: [{ email: 'plain@example.com', Name: 'Plain' }],
   }));
   await report('subscribe', uni.subscribe({ list_ids: '1', fields: { email: 'sub@example.com', Name: 'Sub' }, double_optin: 3 }));
   await report('exclude', uni.exclude({ contact_type: 'email', contact: 'sub@example.com', list_ids: '1' }));
