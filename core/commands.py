@@ -96,6 +96,11 @@ class GetAccount:
 
 
 @dataclass
+class GetDatabases:
+    """Every database of the account, by number."""
+
+
+@dataclass
 class GetLists:
     database: int | None = None
     kind: str | None = None

@@ -112,6 +112,7 @@ HANDLERS = {
     c.SearchContacts: _search,
     c.CountContacts: lambda a, cmd: contacts.count(a, cmd.filter),
     c.GetAccount: lambda a, cmd: accounts.find_account(a),
+    c.GetDatabases: lambda a, cmd: catalog.databases(a),
     c.GetLists: lambda a, cmd: catalog.lists(a, cmd.database, cmd.kind, cmd.number, cmd.with_counts),
     c.CreateList: lambda a, cmd: catalog.create_list(a, cmd.title, cmd.database, cmd.kind, cmd.attrs,
                                                      unique_title=cmd.unique_title),
@@ -134,7 +135,12 @@ HANDLERS = {
 
 
 def execute(account_id: int, command, dry_run: bool = False):
-    """Run one command for an account; with dry_run everything is computed and then rolled back."""
+    """Run one command for an account; with dry_run everything is computed and then rolled back.
+
+    A tuple of commands (reads an answer combines) gives the tuple of their results.
+    """
+    if isinstance(command, tuple):
+        return tuple(execute(account_id, part, dry_run) for part in command)
     handler = HANDLERS[type(command)]
     if not dry_run:
         return handler(account_id, command)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..common import DialectError, Method
+from . import catalog_reads as catalog
 from . import import_profiles as imports
 from . import read_and_subscriptions as reads
 from .errors import NOT_FOUND
@@ -18,6 +19,10 @@ METHODS: dict[str, Method] = {
     "profiles/message_unsub": reads.MESSAGE_UNSUB,
     "subscriptions/set": reads.SUBSCRIPTIONS_SET,
     "subscriptions/list": reads.SUBSCRIPTIONS_LIST,
+    "databases/list": catalog.DATABASES_LIST,
+    "databases/get": catalog.DATABASES_GET,
+    "resources/list": catalog.RESOURCES_LIST,
+    "resources/get": catalog.RESOURCES_GET,
 }
 
 

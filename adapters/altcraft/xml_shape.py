@@ -64,6 +64,9 @@ def _fill(out: list, value: dict) -> None:
 
 def _append(out: list, name: str, value) -> None:
     if isinstance(value, list):
+        if not value:  # an empty array is one empty element, as databases/list's documented <ui_tags/>
+            out.append(f"<{name}/>" if _NAME.match(name) else "".join(_tags(name)))
+            return
         for item in value:
             _append(out, name, item)
         return

@@ -1,4 +1,4 @@
-"""GET /v1/account/info and GET /v1/addressbooks (the additional-field catalogue, by field id)."""
+"""GET /v1/version, GET /v1/account/info and GET /v1/addressbooks (the additional-field catalogue, by field id)."""
 from __future__ import annotations
 
 from core.commands import GetAccount, GetFields
@@ -22,6 +22,14 @@ def address_book(account) -> tuple[int, str]:
     """(id, name) of the account's address book: setup `settings.esputnik`, else the default database."""
     settings = _settings(account)
     return int(settings.get("address_book_id") or 1), str(settings.get("address_book_name") or "Main")
+
+
+# -- GET /v1/version ------------------------------------------------------------------------
+# The old reference's `version` element has two strings, version and protocolVersion (dkulyk/esputnik
+# Types\Version, el_ns0_version.html); their values are not documented. The call checks the key.
+VERSION = {"version": "1.0", "protocolVersion": "1"}
+
+API_VERSION = Method(lambda params: GetAccount(), lambda account, params, ctx: Reply(dict(VERSION), root="version"))
 
 
 # -- GET /v1/account/info --------------------------------------------------------------------

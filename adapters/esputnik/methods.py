@@ -27,6 +27,7 @@ ROUTES: list[tuple[str, str, Method]] = [
     ("POST", "emails/unsubscribed/delete", contacts.UNSUBSCRIBED_DELETE),
     ("GET", "addressbooks", account.ADDRESS_BOOKS),
     ("GET", "account/info", account.ACCOUNT_INFO),
+    ("GET", "version", account.API_VERSION),
 ]
 VERSIONS = ("v1",)
 

@@ -1,4 +1,4 @@
-"""getContact, isContactInLists, getContactCount, getTotalContactsCount."""
+"""getContact, getContactFieldValues, isContactInLists, getContactCount, getTotalContactsCount."""
 from __future__ import annotations
 
 from core.commands import CountContacts, FindContact, SearchContacts
@@ -35,6 +35,22 @@ def render_get_contact(view, params: dict, ctx: dict) -> dict:
     if flag(params, "include_fields"):
         result["fields"] = {name: "" if value is None else str(value) for name, value in view.fields.items()}
     return {"result": result}
+
+
+def parse_field_values(params: dict) -> FindContact:
+    id_list(text(params, "field_ids", required=True), "field_ids")
+    return parse_get_contact(params)
+
+
+def render_field_values(view, params: dict, ctx: dict) -> dict:
+    """{"fieldValues": {id: value}} for the asked ids that name a field of the account (others are left out)."""
+    by_number = {row.number: row.name for row in view.catalog}
+    values = {}
+    for number in id_list(params.get("field_ids"), "field_ids"):
+        if number in by_number:
+            value = view.fields.get(by_number[number])
+            values[str(number)] = "" if value is None else str(value)
+    return {"result": {"fieldValues": values}}
 
 
 def parse_in_lists(params: dict) -> SearchContacts:
@@ -87,6 +103,7 @@ def render_total(count: int, params: dict, ctx: dict) -> dict:
 
 
 GET_CONTACT = Method(parse_get_contact, render_get_contact)
+GET_CONTACT_FIELD_VALUES = Method(parse_field_values, render_field_values)
 IS_CONTACT_IN_LISTS = Method(parse_in_lists, render_in_lists)
 GET_CONTACT_COUNT = Method(parse_count, render_count)
 GET_TOTAL_CONTACTS_COUNT = Method(parse_total, render_total)

@@ -10,6 +10,7 @@ METHODS: dict[str, Method] = {
     "exclude": subscribe.EXCLUDE,
     "unsubscribe": subscribe.UNSUBSCRIBE,
     "getContact": contacts_read.GET_CONTACT,
+    "getContactFieldValues": contacts_read.GET_CONTACT_FIELD_VALUES,
     "isContactInLists": contacts_read.IS_CONTACT_IN_LISTS,
     "isContactInList": contacts_read.IS_CONTACT_IN_LISTS,  # the Go client's spelling
     "getContactCount": contacts_read.GET_CONTACT_COUNT,

@@ -81,10 +81,7 @@ class EsputnikApi:
             body, body_is_xml = decode(raw, req.content_type)
         params = {"path": path_params, "query": query(req.query_string), "body": body}
         command = method.parse(params)
-        if isinstance(command, tuple):
-            result = tuple(service.execute(account_id, part) for part in command)
-        else:
-            result = service.execute(account_id, command)
+        result = service.execute(account_id, command)
         enqueue_started(command, result)
         reply = method.render(result, params, {"command": command})
         send(resp, reply, wants_xml(req.get_header("Accept"), body_is_xml), req.get_header("Accept") or "")
