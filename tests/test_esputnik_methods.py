@@ -61,12 +61,27 @@ def test_subscribe_refusals(app, account):
     for body, fragment in [({}, "contact is required"), ({"contact": {"firstName": "x"}}, "at least one channel"),
                            ({"contact": {"channels": [email_channel("nope")]}}, "Invalid email"),
                            ({"contact": {"channels": [{"type": "pigeon", "value": "x"}]}}, "Unknown channel type"),
-                           ({"contact": {"channels": [email_channel("a@example.com")]}, "formType": "a/b"}, "formType"),
-                           ({"contact": {"channels": [email_channel("a@example.com")],
-                                         "fields": [{"id": 404, "value": "x"}]}}, "Unknown field: 404")]:
+                           ({"contact": {"channels": [email_channel("a@example.com")]}, "formType": "a/b"}, "formType")]:
         response = call(app, account.key, "POST", "contact/subscribe", body)
         assert response.status_int == 400 and fragment in response.text, (body, response.text)
     assert Contact.select().count() == 0
+
+
+def test_an_unknown_field_id_is_ignored_on_every_path_alike(app, account, fields):
+    """One rule: subscribe, POST contact, PUT contact/{id} and the bulk call store the known field, skip 404."""
+    sent = [{"id": 12345, "value": "poet"}, {"id": 404, "value": "nobody has this field"}]
+    single = subscribe(app, account.key, {"channels": [email_channel("single@example.com")], "fields": sent})
+    added = ok(call(app, account.key, "POST", "contact", {"channels": [email_channel("added@example.com")],
+                                                          "fields": sent}))
+    updated = call(app, account.key, "PUT", f"contact/{added['id']}",
+                   {"channels": [email_channel("added@example.com")], "fields": sent})
+    assert updated.status_int == 200
+    result = bulk(app, account.key, [{"channels": [email_channel("bulk@example.com")], "fields": sent}],
+                  dedupeOn="email", customFieldsIDs=[12345, 404])
+    [mapped] = result["status"]["mapping"]
+    assert "failed" not in result["status"]["description"]
+    shown = [contact(app, account.key, number)["fields"] for number in (single["id"], added["id"], mapped["contactId"])]
+    assert shown == [[{"id": 12345, "value": "poet"}]] * 3
 
 
 # -- one contact -----------------------------------------------------------------------------------

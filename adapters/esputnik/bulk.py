@@ -17,7 +17,7 @@ from core.errors import CoreError
 from core.model import ContactChange, EventSpec, ListChange, UpsertCommand
 
 from ..common import Method
-from .contact import SEGMENT_CHANNEL, InvalidContact, contact_change
+from .contact import SEGMENT_CHANNEL, UNKNOWN_FIELDS, InvalidContact, contact_change
 from .wire import Reply, as_bool, as_int, as_list, as_object, bad_request, event_name, not_found, one_or_many, texts
 
 JOB_KIND = "esputnik.contacts"
@@ -166,7 +166,7 @@ def command(items: list[ContactChange], opts: Options) -> UpsertCommand:
         update_fields=opts.custom_fields if opts.custom_fields is not None else frozenset(),
         field_key="number",
         strict_field_types=True,
-        unknown_fields="ignore",  # as the file import documents: unknown fields stay empty
+        unknown_fields=UNKNOWN_FIELDS,
         create_missing_lists=True,
         new_list_kind="segment",
         on_deleted="restore" if opts.restore_deleted else "skip",

@@ -8,6 +8,12 @@ from core.model import ContactChange, ListChange
 from ..common import DialectError
 from .wire import as_list, as_text
 
+# One rule for additional-field ids the account does not have, on every path (subscribe, contact,
+# contact/{id}, contacts, contacts/upload): they are ignored. The vendor's one statement on it is
+# the file import's "the fields that are not found in the system remain empty (not updated)", and
+# its JAXB-bound API ignores what it does not know elsewhere too (recorded calls, [VCR]).
+UNKNOWN_FIELDS = "ignore"
+
 # Channel types of the Contact schema (and `telegrambot`, the media type other eSputnik enums use).
 CHANNEL_TYPES = frozenset({"email", "sms", "viber", "mobilepush", "webpush", "appinbox", "widget", "inapp",
                            "telegrambot"})

@@ -10,7 +10,7 @@ from core.model import UpsertCommand
 
 from ..common import Method
 from .account import address_book
-from .contact import InvalidContact, contact_change, refuse, render_contact
+from .contact import UNKNOWN_FIELDS, InvalidContact, contact_change, refuse, render_contact
 from .errors import item_error
 from .wire import Reply, as_bool, as_object, bad_request, not_found, one_or_many, paging, path_id, texts
 
@@ -22,7 +22,7 @@ def contact_id(params: dict) -> int:
 
 
 def _single(change, **settings) -> UpsertCommand:
-    return UpsertCommand(items=[change], field_key="number", strict_field_types=True, unknown_fields="error",
+    return UpsertCommand(items=[change], field_key="number", strict_field_types=True, unknown_fields=UNKNOWN_FIELDS,
                          create_missing_lists=True, new_list_kind="segment", on_deleted="restore",
                          keep_account_unsubscribes=True, default_email_status="active", default_confirmed=True,
                          **settings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from core.model import EventSpec, UpsertCommand
 
 from ..common import Method
-from .contact import InvalidContact, contact_change, group_changes, refuse
+from .contact import UNKNOWN_FIELDS, InvalidContact, contact_change, group_changes, refuse
 from .errors import item_error
 from .wire import Reply, as_object, bad_request, event_name, texts
 
@@ -34,7 +34,7 @@ def parse(params: dict) -> UpsertCommand:
         keep_identities=("email", "phone"),  # "contact fields are updated (except existing media channels)"
         field_key="number",
         strict_field_types=True,
-        unknown_fields="error",
+        unknown_fields=UNKNOWN_FIELDS,
         create_missing_lists=True,
         new_list_kind="segment",
         on_deleted="restore",
