@@ -91,9 +91,9 @@ def test_unisender_answers_api_call_limit_exceeded_with_http_200(app, account, f
 
 
 def unisender_limits_text() -> str:
-    from adapters.unisender.errors import MESSAGES
+    from adapters.unisender.errors import code_text
 
-    return MESSAGES["api_call_limit_exceeded_for_api_key"]
+    return code_text("api_call_limit_exceeded_for_api_key", "en")
 
 
 def test_esputnik_answers_429_with_its_text_and_search_has_its_own_limit(app, account, frozen):

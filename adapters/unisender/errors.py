@@ -29,24 +29,57 @@ CORE_CODES = {
     core_errors.RATE_LIMITED: "api_call_limit_exceeded_for_api_key",
 }
 
-MESSAGES = {
-    "invalid_api_key": "The specified API access key is invalid",
-    # The vendor's own description of the code, in English (its Russian one: "Сработало ограничение по
-    # вызову методов API в единицу времени. На данный момент это 1200 вызовов в минуту. Для метода
-    # sendEmail — 60."); the same text whichever limit was met, as the vendor's is fixed.
-    "api_call_limit_exceeded_for_api_key": "The limit on API method calls per unit of time has been reached. "
-                                           "At the moment it is 1200 calls per minute. For the sendEmail method, 60.",
+# The vendor's texts of its standard codes, in the language of the path (/{lang}/api/…): English
+# from its English "API Errors" page, Ukrainian verbatim from its Ukrainian page
+# (selzy.com/ua/support/api/common/api-errors), Russian from its Russian page as far as the sources
+# hold it (docs/dialects/unisender.md, "Languages"). Every other message, and every text of a
+# language without a page here (it), is the English one: no vendor translation of it is known.
+# The rate-limit text is the same whichever limit was met, as the vendor's is fixed.
+CODE_TEXTS = {
+    "en": {
+        "invalid_api_key": "The specified API access key is invalid",
+        "unknown_method": "The specified method name is incorrect",
+        "retry_later": "Temporary failure. Try again later.",
+        "api_call_limit_exceeded_for_api_key": "The limit on API method calls per unit of time has been reached. "
+                                               "At the moment it is 1200 calls per minute. For the sendEmail method, 60.",
+    },
+    "ru": {
+        "invalid_api_key": "Указан неправильный ключ доступа к API",
+        "unknown_method": "Указано неправильное имя метода",
+        "retry_later": "Временный сбой. Попробуйте ещё раз позднее.",
+        "api_call_limit_exceeded_for_api_key": "Сработало ограничение по вызову методов API в единицу времени. "
+                                               "На данный момент это 1200 вызовов в минуту. Для метода sendEmail — 60.",
+    },
+    "ua": {
+        "invalid_api_key": "Зазначено неправильний ключ доступу до АРІ",
+        "unknown_method": "Зазначено помилкове ім’я методу",
+        "retry_later": "Тимчасовий збій. Спробуйте ще раз пізніше.",
+        "api_call_limit_exceeded_for_api_key": "Спрацювало обмеження за викликом методів АРІ на одиницю часу. "
+                                               "Наразі це 1200 викликів на хвилину. Для методу sendEmail — 60.",
+    },
 }
+
+
+def code_text(code: str, lang: str) -> str:
+    """A standard code's text in the path's language, else in English."""
+    return CODE_TEXTS.get(lang, {}).get(code) or CODE_TEXTS["en"][code]
 
 
 def body(code: str, message: str) -> dict:
     return {"error": message, "code": code, "result": ""}
 
 
-def from_core(error) -> dict:
+def from_dialect(error, lang: str = "en") -> dict:
+    """An adapter's refusal; an unknown method is told in the path's language, naming the method."""
+    if error.code == "unknown_method":
+        return body(error.code, f'{code_text(error.code, lang)}: "{error.details.get("method", "")}"')
+    return body(error.code, error.message)
+
+
+def from_core(error, lang: str = "en") -> dict:
     code = CORE_CODES.get(error.code, "unspecified")
     if error.code in (core_errors.UNAUTHORIZED, core_errors.RATE_LIMITED):
-        return body(code, MESSAGES[code])
+        return body(code, code_text(code, lang))
     return body(code, error.message)
 
 
@@ -55,5 +88,5 @@ def from_problem(problem) -> dict:
     return body("invalid_arg", problem.message)
 
 
-def unexpected() -> dict:
-    return body("retry_later", "Temporary failure. Try again later.")
+def unexpected(lang: str = "en") -> dict:
+    return body("retry_later", code_text("retry_later", lang))

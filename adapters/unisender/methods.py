@@ -43,5 +43,5 @@ def lookup(name: str, is_async: bool = False) -> Method:
     method = (_ASYNC_BY_LOWER if is_async else _BY_LOWER).get(name.lower())
     if method is None:
         shown = f"async/{name}" if is_async else name
-        raise DialectError("unknown_method", f'Unknown method "{shown}"')
+        raise DialectError("unknown_method", f'Unknown method "{shown}"', method=shown)
     return method

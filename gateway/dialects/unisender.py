@@ -27,10 +27,11 @@ class UnisenderDialect:
     name = "unisender"
 
     def render_error(self, ex, req):
-        body = funnel.sort(ex, dialect=lambda e: errors.body(e.code, e.message), core=errors.from_core,
+        lang = getattr(req.context, "unisender_lang", "en")  # the path's language, once it is a known one
+        body = funnel.sort(ex, dialect=lambda e: errors.from_dialect(e, lang), core=lambda e: errors.from_core(e, lang),
                            problem=errors.from_problem,
                            http=lambda e: errors.body("invalid_arg", e.description or e.title),
-                           unexpected=errors.unexpected)
+                           unexpected=lambda: errors.unexpected(lang))
         # Unisender's clients only read errors from HTTP 200 answers (see adapters/unisender/errors.py).
         return falcon.HTTP_200, CONTENT_TYPE, orjson.dumps(body), None
 
@@ -58,6 +59,7 @@ class UnisenderApi:
         req.context.dialect = DIALECT
         if lang not in LANGS:
             raise DialectError("invalid_arg", f'Unsupported language "{lang}": one of en, ru, ua, it')
+        req.context.unisender_lang = lang
         params = self.params(req)
         fmt = params.get("format", "json")
         if fmt != "json":
