@@ -28,8 +28,8 @@ def cmd_serve(args) -> int:
         print(f"Created the demo account (id {account.id}). Its API key: {key}\n"
               f"More keys: contact-gateway accounts add-key demo --json\n"
               f"First call:\n  curl -s 'http://{host}/en/api/importContacts?format=json' "
-              f"-d 'api_key={key}&field_names[0]=email&field_names[1]=email_status&data[0][0]=anna@example.com"
-              f"&data[0][1]=active'\n", flush=True)
+              f"-d 'api_key={key}&field_names[0]=email&field_names[1]=Name&data[0][0]=anna@example.com"
+              f"&data[0][1]=Anna'\n", flush=True)
     from .server import serve
 
     serve(args.bind, args.workers, with_worker=not args.no_worker)
