@@ -31,10 +31,14 @@ class OldVendor:
         return self.gateway.base_url
 
     def account(self, spec: dict, folder: Path) -> str:
-        """A new account at the vendor from a setup-file account (its lists and fields keep their ids)."""
+        """A new account at the vendor from a setup-file account (its lists and fields keep their ids).
+
+        It starts as a fresh account of the vendor its keys name (their dialect), as at that vendor.
+        """
         name = f"vendor-{uuid.uuid4().hex[:8]}"
         path = folder / f"{name}.yaml"
-        path.write_text(yaml.safe_dump({"version": 1, "accounts": [{"name": name, **spec}]}))
+        defaults = sorted({key["dialect"] for key in spec.get("keys", []) if key.get("dialect")})
+        path.write_text(yaml.safe_dump({"version": 1, "accounts": [{"name": name, "defaults": defaults, **spec}]}))
         cli("setup", "apply", str(path), env=self.env)
         return name
 

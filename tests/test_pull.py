@@ -138,8 +138,8 @@ DOTDIGITAL_USER, DOTDIGITAL_PASSWORD = "apiuser-pull@apiconnector.com", "Pull#Dd
 DOTDIGITAL_ACCOUNT = {
     "lists": [{"id": 12345, "title": "Top customers", "kind": "address_book"},
               {"id": 456, "title": "Offers", "kind": "address_book"}],
-    "fields": [{"id": 7, "name": "FIRSTNAME", "type": "string", "attrs": {"visibility": "Public"}},
-               {"id": 8, "name": "LOYALTY_POINTS", "type": "number"}],
+    # FIRSTNAME and the other default data fields come with the fresh Dotdigital account.
+    "fields": [{"id": 8, "name": "LOYALTY_POINTS", "type": "number"}],
 }
 
 
@@ -186,7 +186,7 @@ def test_dotdigital_account_pulled_whole(vendor, app, store_url, tmp_path):
     accounts.add_key(row.id, secret=password, dialect="dotdigital", username=user)
     summary = _pull("dotdigital", vendor, row.name, user=user, password=password, page_size=7)
     assert summary.line() == {"contacts": {"created": 20, "updated": 0, "unchanged": 0, "failed": 0},
-                              "lists": 2, "fields": 2}
+                              "lists": 2, "fields": 6}
     with vendor.client(headers=_basic(user, password)) as http:
         there = _dotdigital_view(lambda path: http.get(path).json())
     here = _dotdigital_view(lambda path: app.get(path, headers=_basic(user, password)).json)
