@@ -9,7 +9,8 @@ from __future__ import annotations
 from real_clients import CLIENTS, live_url, npm_install, run_driver  # noqa: F401
 
 
-def test_npm_unisender_api_client(live_url, account):
+def test_npm_unisender_api_client(live_url, fresh_account):
+    account = fresh_account("unisender")  # nothing created first: a bare fresh account
     folder = CLIENTS / "unisender-api-npm"
     npm_install(folder)
     lines = run_driver(["node", "run.js"], folder, {"GATEWAY_URL": live_url, "GATEWAY_KEY": account.key})
@@ -17,6 +18,7 @@ def test_npm_unisender_api_client(live_url, account):
     assert all(line["ok"] for line in lines), lines
     assert calls["createList"]["res"] == {"result": {"id": 1}}
     assert calls["getLists"]["res"] == {"result": [{"id": 1, "title": "From unisender-api"}]}
+    assert [f["name"] for f in calls["getFields"]["res"]["result"]] == ["Name"]  # a fresh account's field
     assert isinstance(calls["subscribe"]["res"]["result"]["person_id"], int)
     assert calls["importContacts"]["res"]["result"] == {
         "total": 3, "inserted": 2, "updated": 0, "deleted": 0, "new_emails": 2, "invalid": 1,

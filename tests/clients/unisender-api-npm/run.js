@@ -25,11 +25,8 @@ async function report(name, call) {
   const created = await report('createList', () => uni.createList('From unisender-api'));
   const listId = created && created.result ? created.result.id : 0;
   await report('getLists', () => uni.getLists());
-  const fields = await report('getFields', () => uni.getFields());
-  // Every Unisender account has the user field Name from the start; older gateways needed it created.
-  if (!(fields && fields.result && fields.result.some((f) => f.name === 'Name'))) {
-    await report('createField', () => uni.createField('Name', 'string'));
-  }
+  // Nothing is created first: a fresh account has Unisender's user field Name, as the vendor's do.
+  await report('getFields', () => uni.getFields());
   await report('subscribe', () => uni.subscribe(String(listId), 'sub@example.com', 'Sub', {}, { double_optin: 3 }));
   await report('importContacts', () => uni.importContacts(
     ['email', 'email_list_ids', 'Name'],
