@@ -6,7 +6,7 @@ import re
 import peewee as pw
 
 from . import db as store
-from . import errors
+from . import errors, scalars
 from .errors import CoreError
 from .model import DatabaseRef
 from .schema import Contact, ContactList, ContactTag, Database, FieldDef, Membership, Tag
@@ -40,7 +40,7 @@ def database(account_id: int, number: int | DatabaseRef = 1) -> Database:
     if isinstance(number, DatabaseRef):
         return database_by_attr(account_id, number.attr, number.value)
     try:
-        number = int(number)
+        number = scalars.integer(number)
     except (TypeError, ValueError):
         raise CoreError(errors.UNKNOWN_DATABASE, f"Database {number!r} not found", database=number) from None
     found = select_eq(Database, {"account": account_id, "number": number})
@@ -101,7 +101,7 @@ def lists(account_id: int, database_number: int | None = None, kind: str | None 
 def get_list(account_id: int, number, kind: str | None = None) -> ContactList:
     """The list numbered `number` in the id space of `kind` (see space_of)."""
     try:
-        number = int(number)
+        number = scalars.integer(number)
     except (TypeError, ValueError):
         raise CoreError(errors.UNKNOWN_LIST, f"List {number!r} not found", ids=[number]) from None
     query = ContactList.select().where((ContactList.account == account_id) & (ContactList.space == space_of(kind))
@@ -169,7 +169,7 @@ def fields(account_id: int, database_number: int = 1) -> list[FieldDef]:
 
 def get_field(account_id: int, number) -> FieldDef:
     try:
-        number = int(number)
+        number = scalars.integer(number)
     except (TypeError, ValueError):
         raise CoreError(errors.UNKNOWN_FIELD, f"Field {number!r} not found", field=number) from None
     row = FieldDef.get_or_none((FieldDef.account == account_id) & (FieldDef.number == number))
@@ -250,7 +250,7 @@ def tags(account_id: int) -> list[Tag]:
 def delete_tag(account_id: int, number) -> None:
     with store.write_transaction(_scope(account_id)):
         try:
-            number = int(number)
+            number = scalars.integer(number)
         except (TypeError, ValueError):
             raise CoreError(errors.UNKNOWN_TAG, f"Tag {number!r} not found", tag=number) from None
         row = Tag.get_or_none((Tag.account == account_id) & (Tag.number == number))

@@ -1,7 +1,7 @@
 """An identity as the store holds it, and which contact wins when several hold one."""
 from __future__ import annotations
 
-from . import errors, ids, normalize
+from . import errors, ids, normalize, scalars
 from .errors import CoreError
 
 COLUMNS = ("id", "email", "phone", "external_id")  # the identities a contact row holds in its own columns
@@ -21,9 +21,9 @@ def stored(kind: str, value, region: str | None = None):
         return normalize.phone(value, region)
     if kind == "id":
         try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise CoreError(errors.INVALID_VALUE, f"Invalid contact id: {value!r}", value=value) from None
+            return scalars.integer(value)  # within the store's 64 bits, whatever the adapter let through
+        except scalars.ValueRefused:
+            raise CoreError(errors.INVALID_VALUE, f"Invalid contact id: {repr(value)[:40]}", value=value) from None
     if kind == "profile_id":
         return ids.contact_id(value) or 0
     return str(value).strip()

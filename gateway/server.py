@@ -104,13 +104,23 @@ class Worker(SyncWorker):
             raise BlockingIOError(errno.EAGAIN, "the listening socket was shut down") from None
 
 
+# Request line and header limits: 8,190 bytes, gunicorn's largest bounded line and the 8 KB buffer
+# of the nginx the vendors answer behind, so a form-array GET a vendor took is taken here too
+# (gunicorn's default line limit, 4,094, cut Unisender GETs of ~8 KB). Beyond them gunicorn
+# itself answers 414 (line) or 431 (a header), in its own short text: no dialect code runs yet.
+LIMIT_REQUEST_LINE = 8190
+LIMIT_REQUEST_FIELD_SIZE = 8190
+
+
 class GatewayServer(BaseApplication):
     def __init__(self, bind: str, workers: int, worker=None, timeout: int = 60):
         self.job_worker = worker
         self.options = {"bind": bind, "workers": workers, "timeout": timeout, "accesslog": None,
                         "logger_class": GunicornLogger, "worker_class": "gateway.server.Worker",
                         "graceful_timeout": int(os.environ.get("GRACEFUL_TIMEOUT") or 30),
-                        "child_exit": _web_worker_exited, "on_reload": self._reload_job_worker}
+                        "child_exit": _web_worker_exited, "on_reload": self._reload_job_worker,
+                        "limit_request_line": LIMIT_REQUEST_LINE,
+                        "limit_request_field_size": LIMIT_REQUEST_FIELD_SIZE}
         super().__init__()
 
     def load_config(self):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from core import errors as core_errors
-from core import normalize
+from core import normalize, scalars
 from core.errors import CoreError
 
 from ..common import DialectError
@@ -44,16 +44,16 @@ def text(params: dict, name: str, required: bool = False) -> str | None:
 
 
 def integer(value, name: str) -> int:
-    """An int from a JSON number or XML text; raises CoreError(invalid_value) otherwise."""
-    if isinstance(value, bool):
-        raise CoreError(core_errors.INVALID_VALUE, f"{name} must be an integer, got {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    raise CoreError(core_errors.INVALID_VALUE, f"{name} must be an integer, got {value!r}")
+    """An int from a JSON number or XML text, within the store's 64 bits; raises CoreError(invalid_value)."""
+    try:
+        return scalars.integer(value, scalars.INT64)
+    except scalars.ValueRefused:
+        raise CoreError(core_errors.INVALID_VALUE, f"{name} must be an integer, got {_shown(value)}") from None
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def int_param(params: dict, name: str, required: bool = False) -> int | None:

@@ -12,9 +12,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
+from core import scalars
+
 DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>\n"
 _NAME = re.compile(r"[A-Za-z_][\w.\-]*\Z", re.ASCII)
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -92,8 +93,7 @@ def _tags(name: str) -> tuple[str, str]:
 
 
 def _clean(text: str) -> str:
-    """Characters XML 1.0 cannot carry (C0 controls, lone surrogates) become U+FFFD."""
-    return _NOT_XML.sub("\ufffd", text)
+    return scalars.xml_text(text)
 
 
 def _text(text: str) -> str:

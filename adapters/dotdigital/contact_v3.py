@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import phonenumbers
 
 from core import errors as core_errors
-from core import normalize
+from core import normalize, scalars
 from core.errors import CoreError
 from core.model import ContactChange, ListChange
 
@@ -105,9 +105,9 @@ def _identifiers(raw, change: ContactChange, custom: dict) -> None:
             continue  # null clears data fields only, never an identifier
         name = STANDARD.get(key.lower())
         if name == "contactId":
-            if not (is_int(value) and value >= 0) and not (isinstance(value, str) and value.isdigit()):
-                raise failure(INVALID_CONTACT_ID, f"Invalid value for 'contactId': {value!r}")
-            change.identities["id"] = int(value)
+            if not scalars.is_integer(value, scalars.COUNT32, floats=False):
+                raise failure(INVALID_CONTACT_ID, f"Invalid value for 'contactId': {value!r}"[:200])
+            change.identities["id"] = scalars.integer(value, scalars.COUNT32, floats=False)
         elif name is not None:
             if not isinstance(value, (str, int)) or isinstance(value, bool):
                 raise schema(f"identifiers.{name} must be a string")

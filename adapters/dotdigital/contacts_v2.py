@@ -9,13 +9,14 @@
 from __future__ import annotations
 
 from core import errors as core_errors
+from core import scalars
 from core.commands import CreateField, CreateList, DeleteField, FindContact, GetLists, SearchContacts, UpsertAndRead
 from core.contacts import ContactFilter
 from core.model import ContactChange, ListChange, Lookup, UpsertCommand
 
 from . import contact_v2, import_v3, values
 from .errors import ADDRESSBOOK_NOT_FOUND, CONTACT_NOT_FOUND, v2, v2_from_core, v2_invalid
-from .wire import Keys, Reply, path, query
+from .wire import Keys, Reply, path, path_id, query
 
 MAX_SELECT = 1000
 
@@ -47,10 +48,10 @@ def _written(answer):
 
 
 def _number(params: dict, name: str) -> int:
-    raw = path(params, name)
-    if not raw.isdigit():
+    number = path_id(path(params, name), scalars.COUNT32)
+    if number is None:
         raise v2(CONTACT_NOT_FOUND)
-    return int(raw)
+    return number
 
 
 # -- /v2/contacts ------------------------------------------------------------------------------------
@@ -79,7 +80,12 @@ def render_contact(answer, params: dict, ctx: dict) -> dict:
 
 def parse_get(params: dict) -> FindContact:
     raw = path(params, "contact_id").strip()
-    return FindContact("id", int(raw)) if raw.isdigit() else FindContact("email", raw)
+    if not (raw.isascii() and raw.isdigit()):
+        return FindContact("email", raw)
+    number = path_id(raw)
+    if number is None:  # digits past int32 name no contact (the vendor's ids are int32)
+        raise v2(CONTACT_NOT_FOUND)
+    return FindContact("id", number)
 
 
 def render_found(view, params: dict, ctx: dict) -> dict:
@@ -97,14 +103,15 @@ def render_no_content(answer, params: dict, ctx: dict) -> Reply:
 
 def _page(params: dict) -> tuple[int, int, bool]:
     select, skip = query(params, "select", str(MAX_SELECT)), query(params, "skip", "0")
-    if not select.isdigit() or not 1 <= int(select) <= MAX_SELECT:
+    selected, skipped = path_id(select, (1, MAX_SELECT)), path_id(skip, scalars.COUNT32)
+    if selected is None:
         raise v2_invalid(f"You may only select between 1 and {MAX_SELECT} results", "ERROR_PARAMETER_INVALID")
-    if not skip.isdigit():
+    if skipped is None:
         raise v2_invalid("skip must be a whole number", "ERROR_PARAMETER_INVALID")
     full = str(query(params, "withFullData", "false")).strip().lower()
     if full not in ("true", "false"):
         raise v2_invalid("withFullData must be true or false", "ERROR_PARAMETER_INVALID")
-    return int(select), int(skip), full == "true"
+    return selected, skipped, full == "true"
 
 
 def parse_list(params: dict) -> SearchContacts:
@@ -185,10 +192,10 @@ def render_resubscribed(answer, params: dict, ctx: dict) -> dict:
 
 # -- /v2/address-books/{id}/contacts ---------------------------------------------------------------------
 def _number_book(params: dict) -> int:
-    raw = path(params, "book_id")
-    if not raw.isdigit():
+    number = path_id(path(params, "book_id"), scalars.COUNT32)
+    if number is None:
         raise v2(ADDRESSBOOK_NOT_FOUND)
-    return int(raw)
+    return number
 
 
 def parse_book_add(params: dict) -> UpsertAndRead:

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import orjson
 
 from core import errors as core_errors
-from core import normalize
+from core import normalize, scalars
 from core.commands import FindContact, LocateContact, SearchContacts, StartJob, UpsertAndRead
 from core.contacts import ContactFilter
 from core.errors import CoreError
@@ -20,7 +20,7 @@ from . import contact_v3, import_v3
 from .contact_v3 import IDENTIFIER_NAME, KIND, STANDARD
 from .errors import (ACTIVE_DELETES, NO_CONTACTS, TOO_MANY_DELETES, bad_request, contact_not_found,
                      id_already_exists, invalid_filter, invalid_id, too_many, v3)
-from .wire import Keys, Reply, path, query
+from .wire import Keys, Reply, path, path_id, query
 
 MERGE_OPTIONS = {"overwrite": "overwrite", "overwrite-if-not-empty": "if_not_empty",
                  "overwrite-if-empty": "if_empty"}
@@ -43,7 +43,7 @@ def identifier(params: dict) -> tuple[str, object, object]:
             normalize.email(value)
         elif kind == "phone":
             normalize.phone(value)
-        elif not value.isdigit():
+        elif path_id(value) is None:
             raise ValueError
     except (CoreError, ValueError):
         raise invalid_id(value, standard) from None
@@ -228,15 +228,20 @@ def parse_list(params: dict) -> SearchContacts:
         raise bad_request("Filter by ~listId or by ~segmentId, not both")
     for raw in (list_id, segment_id):
         if raw is not None:
-            if not raw.isdigit():
+            number = path_id(raw, scalars.COUNT32)
+            if number is None:
                 raise invalid_filter(raw)
-            flt.list, flt.list_statuses, flt.channel = int(raw), ("subscribed",), "email"
-    limit = query(params, "limit", str(DEFAULT_LIMIT))
-    if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
-        raise bad_request(f"limit must be between 1 and {MAX_LIMIT}", "limit")
+            flt.list, flt.list_statuses, flt.channel = number, ("subscribed",), "email"
     flt.id_after = _after(query(params, "marker"))
     _includes(params)
-    return SearchContacts(flt, offset=0, limit=int(limit) + 1, with_details=True)
+    return SearchContacts(flt, offset=0, limit=_limit(params) + 1, with_details=True)
+
+
+def _limit(params: dict) -> int:
+    limit = path_id(query(params, "limit", str(DEFAULT_LIMIT)), (1, MAX_LIMIT))
+    if limit is None:
+        raise bad_request(f"limit must be between 1 and {MAX_LIMIT}", "limit")
+    return limit
 
 
 def _includes(params: dict) -> tuple:
@@ -267,9 +272,10 @@ def _after(marker) -> int | None:
         text = base64.urlsafe_b64decode(marker + "=" * (-len(marker) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         text = ""
-    if not text.startswith("after:") or not text[6:].isdigit():
+    after = path_id(text[6:], scalars.COUNT64) if text.startswith("after:") else None
+    if after is None:
         raise bad_request("The marker is not one this API handed out", "marker")
-    return int(text[6:])
+    return after
 
 
 def _marker(after: int) -> str:
@@ -283,7 +289,7 @@ def list_not_found(error: CoreError, params: dict):
 
 
 def render_list(found, params: dict, ctx: dict) -> dict:
-    limit = int(query(params, "limit", str(DEFAULT_LIMIT)))
+    limit = _limit(params)
     views = found.contacts[:limit]
     include, data_fields = _includes(params), _data_fields(params)
     kept = {k: v for k, v in params["query"].items() if k.lower() != "marker"}

@@ -17,7 +17,7 @@ import io
 import orjson
 
 from core import errors as core_errors
-from core import normalize
+from core import normalize, scalars
 from core.commands import GetJob, StartJob
 from core.errors import CoreError
 from core.model import ContactChange, ListChange
@@ -25,7 +25,7 @@ from core.model import ContactChange, ListChange
 from . import contact_v2, contact_v3, contacts_v2, import_v3
 from .job_status import UUID
 from .errors import ACTIVE_IMPORTS, ADDRESSBOOK_NOT_FOUND, FILE_INVALID, REPORT_NOT_READY, v2, v2_invalid
-from .wire import Keys, Reply, path
+from .wire import Keys, Reply, path, path_id
 
 KIND = "dotdigital.import.v2"
 MERGE_OPTIONS = {"0": "overwrite", "1": "if_not_empty", "2": "if_empty", "overwrite": "overwrite",
@@ -95,7 +95,8 @@ def render_started(job, params: dict, ctx: dict) -> Reply:
 # -- file imports -----------------------------------------------------------------------------------------
 def parse_file(params: dict) -> StartJob:
     book = params["path"].get("book_id")
-    books = [int(book)] if book is not None and book.isdigit() else []
+    number = None if book is None else path_id(book, scalars.COUNT32)
+    books = [] if number is None else [number]
     if book is not None and not books:
         raise v2(ADDRESSBOOK_NOT_FOUND)
     merge = _merge(params["path"].get("merge_option"))

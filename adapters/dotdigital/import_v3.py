@@ -10,7 +10,7 @@ from __future__ import annotations
 import orjson
 
 from core import errors as core_errors
-from core import normalize
+from core import normalize, scalars
 from core.commands import StartJob
 from core.errors import CoreError
 from core.model import UpsertCommand
@@ -197,7 +197,7 @@ def _duplicates(contacts: list) -> dict:
             elif name == "mobileNumber":
                 value = normalize.phone(raw)
             elif name == "contactId":
-                value = int(raw)
+                value = scalars.integer(raw, scalars.ID32)
             else:
                 value = str(raw)
         except (CoreError, TypeError, ValueError):

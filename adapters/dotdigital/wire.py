@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from core import scalars
+
 JSON = "application/json; charset=utf-8"
 
 
@@ -70,8 +72,14 @@ class Keys:
         return default if key is None else data[key]
 
 
-def is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def is_int(value, bounds=scalars.INT32) -> bool:
+    """A JSON integer within the documented type (int32 for Dotdigital's ids and counts)."""
+    return scalars.is_integer(value, bounds, floats=False, text=False)
+
+
+def path_id(raw: str, bounds=scalars.ID32) -> int | None:
+    """A numeric path segment or query value (ASCII digits within `bounds`), else None."""
+    return scalars.digits(raw.strip(), bounds)
 
 
 @dataclass(frozen=True)

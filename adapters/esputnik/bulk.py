@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core import errors as core_errors
+from core import scalars
 from core.commands import GetJob, StartJob
 from core.errors import CoreError
 from core.model import ContactChange, EventSpec, ListChange, UpsertCommand
@@ -92,7 +93,7 @@ def options(body: dict) -> Options:
     if dedupe_on == "fieldId":
         if body.get("fieldId") in (None, ""):
             raise bad_request("fieldId is required when dedupeOn is fieldId")
-        field_id = as_int(body["fieldId"], "fieldId", minimum=1)
+        field_id = as_int(body["fieldId"], "fieldId", scalars.ID64)
     contact_fields = None
     if body.get("contactFields") is not None:
         names = []
@@ -103,7 +104,7 @@ def options(body: dict) -> Options:
             names.append(known)
         contact_fields = tuple(names)
     custom = body.get("customFieldsIDs")
-    custom_fields = None if custom is None else frozenset(as_int(v, "customFieldsIDs") for v in as_list(custom))
+    custom_fields = None if custom is None else frozenset(as_int(v, "customFieldsIDs", scalars.INT32) for v in as_list(custom))
     return Options(
         dedupe_on=dedupe_on, field_id=field_id, contact_fields=contact_fields, custom_fields=custom_fields,
         groups=texts(body.get("groupNames"), "groupNames"),

@@ -1,12 +1,12 @@
 """eSputnik's Contact object: into a ContactChange (leniently, as production clients send it) and back."""
 from __future__ import annotations
 
-from core import normalize
+from core import normalize, scalars
 from core.errors import CoreError
 from core.model import ContactChange, ListChange
 
 from ..common import DialectError
-from .wire import as_list, as_text
+from .wire import as_int, as_list, as_text
 
 # One rule for additional-field ids the account does not have, on every path (subscribe, contact,
 # contact/{id}, contacts, contacts/upload): they are ignored. The vendor's one statement on it is
@@ -86,11 +86,7 @@ def contact_change(raw, *, with_id: bool = False, with_groups: bool = False,
 
 
 def _number(value, name: str) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 1 << 63:
-        return value
-    raise InvalidContact(f"{name} must be a number")
+    return as_int(value, name, scalars.ID64, refuse=InvalidContact)
 
 
 def _channels(value, change: ContactChange, required: bool) -> None:

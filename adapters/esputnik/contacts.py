@@ -1,7 +1,7 @@
 """One contact by id (add, get, update, delete), search, e-mails by ids, and the unsubscribed-address list."""
 from __future__ import annotations
 
-from core import normalize
+from core import normalize, scalars
 from core.commands import (DeleteContacts, FindContact, FindContacts, GetAccount, ResubscribeEverywhere,
                            SearchContacts, UnsubscribeEverywhere)
 from core.errors import CoreError
@@ -156,9 +156,10 @@ def parse_emails(params: dict) -> FindContacts:
     values = [part.strip() for part in raw.split(",") if part.strip()]
     if not values:
         raise bad_request("ids is required: contact ids separated by commas")
-    if len(values) > MAX_IDS or not all(v.isdigit() and len(v) <= 18 for v in values):
+    ids = [scalars.digits(v, scalars.ID64) for v in values]
+    if len(ids) > MAX_IDS or None in ids:
         raise bad_request(f"ids must be up to {MAX_IDS} contact ids separated by commas")
-    return FindContacts(kind="id", values=[int(v) for v in values])
+    return FindContacts(kind="id", values=ids)
 
 
 def render_emails(found: dict, params: dict, ctx: dict) -> Reply:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
-from urllib.parse import urlsplit
 
+from core import scalars
 from core.commands import StartJob
 
 from ..common import Method
@@ -41,9 +41,10 @@ def parse(params: dict) -> StartJob:
     link = (as_text(body.get("link"), "link") or "").strip()
     if not link:
         raise bad_request("link is required")
-    parts = urlsplit(link)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise bad_request("link must be an http or https URL")
+    try:
+        link = scalars.link(link)
+    except scalars.ValueRefused:
+        raise bad_request("link must be an http or https URL") from None
     if body.get("dedupeOn") in (None, ""):
         raise bad_request(f"dedupeOn is required: one of {', '.join(NAMED_DEDUPE)}")
     options(body)

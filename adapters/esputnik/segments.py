@@ -1,6 +1,7 @@
 """Segments (groups): GET /v1/groups, GET /v1/group/{id}/contacts, POST /v1/group/{id}/contacts/attach|detach."""
 from __future__ import annotations
 
+from core import scalars
 from core.commands import AttachToList, DetachFromList, GetAccount, GetLists, SearchContacts
 from core.contacts import ContactFilter
 
@@ -8,13 +9,13 @@ from ..common import Method
 from .account import address_book
 from .contact import render_contact
 from .contacts import contact_list
-from .wire import Reply, as_list, as_object, as_text, bad_request, paging, path_id
+from .wire import Reply, as_int, as_list, as_object, as_text, bad_request, paging, path_id
 
 MAX_IDS = 500
 
 
 def segment_id(params: dict) -> int:
-    return path_id(params, "Segment", digits=9)
+    return path_id(params, "Segment", scalars.ID32)
 
 
 # -- GET /v1/groups --------------------------------------------------------------------------
@@ -69,10 +70,7 @@ def _members(params: dict, required: bool) -> tuple[str, list] | None:
             raise bad_request("contactIds or externalCustomerIds is required")
         return None
     if by_id:
-        for value in by_id:
-            if isinstance(value, bool) or not str(value).strip().isdigit():
-                raise bad_request(f"Invalid contact id: {value!r}")
-        return "id", [int(str(v).strip()) for v in by_id]
+        return "id", [as_int(v, "contactIds", scalars.ID64) for v in by_id]
     return "external_id", [v.strip() for v in by_external]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from core import scalars
+
 from ..common import DialectError
 
 # The XML namespace of eSputnik's DTOs, from the JAXB annotations its OpenAPI spec still carries.
@@ -43,19 +45,16 @@ def as_list(value) -> list:
     return [value]
 
 
-def as_int(value, name: str, minimum: int | None = None) -> int:
-    """An integer from a number or a numeric string ("12345" is what the vendor's own example sends)."""
-    if isinstance(value, bool):
-        raise bad_request(f"{name} must be a number")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value.strip())
-    if not isinstance(value, int) or abs(value) >= 1 << 63:
-        raise bad_request(f"{name} must be a number")
-    if minimum is not None and value < minimum:
-        raise bad_request(f"{name} must be at least {minimum}")
-    return value
+def as_int(value, name: str, bounds: tuple[int, int] = scalars.INT64, refuse=None) -> int:
+    """eSputnik's one id and number reader: 12345, "12345" (what the vendor's own example sends) and
+    12.0 are 12345-alike integers within `bounds` (the documented int32/int64); `refuse(message)`
+    makes the error (400 by default)."""
+    try:
+        return scalars.integer(value, bounds)
+    except scalars.ValueRefused as exc:
+        low, high = bounds
+        message = f"{name} must be a number" if exc.kind == "type" else f"{name} must be between {low} and {high}"
+        raise (refuse or bad_request)(message) from None
 
 
 def as_bool(value, name: str, default: bool = False) -> bool:
@@ -114,16 +113,17 @@ def event_name(value, name: str, spaces: bool = False, max_length: int = 100) ->
     return text
 
 
-def path_id(params: dict, what: str, digits: int = 18) -> int:
+def path_id(params: dict, what: str, bounds: tuple[int, int] = scalars.ID64) -> int:
     """The {id} of the path: a number, else there is no such object (404, as eSputnik's int path params)."""
     raw = params["path"]["id"]
-    if not raw.isdigit() or len(raw) > digits:
-        raise not_found(f"{what} with id='{raw}' not found")
-    return int(raw)
+    number = scalars.digits(raw, bounds)
+    if number is None:
+        raise not_found(f"{what} with id='{raw[:40]}' not found")
+    return number
 
 
 def paging(query: dict, maximum: int = 500) -> tuple[int, int]:
     """(offset, limit) from startindex (numbering starts at 1) and maxrows (at most 500)."""
-    start = as_int(query.get("startindex") or 1, "startindex", minimum=1)
-    rows = as_int(query.get("maxrows") or maximum, "maxrows", minimum=1)
+    start = as_int(query.get("startindex") or 1, "startindex", scalars.ID32)
+    rows = as_int(query.get("maxrows") or maximum, "maxrows", scalars.ID32)
     return start - 1, min(rows, maximum)

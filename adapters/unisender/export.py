@@ -4,12 +4,13 @@ from __future__ import annotations
 import csv
 import io
 
+from core import scalars
 from core.commands import GetJob, SearchContacts, StartJob
 from core.contacts import ContactFilter
 
 from ..common import Method
 from .import_contacts import META_ATTRS, STATUSES
-from .params import as_list, choice, integer, invalid, lists_of, text, timestamp_text
+from .params import as_list, choice, integer, invalid, lists_of, shown, text, timestamp_text
 
 MAX_PAGE = 1000
 DEFAULT_COLUMNS = ["email", "email_status", "email_availability", "email_add_time", "email_list_ids",
@@ -87,9 +88,17 @@ def render_export(found, params: dict, ctx: dict) -> dict:
 
 
 def parse_async_export(params: dict) -> StartJob:
-    _filter(params)  # refuse bad filters now, not in the worker
+    """Everything knowable now is refused now, not in the worker: bad filters, a notify_url that is
+    no URL (an array, a NUL), a list that does not exist (core checks StartJob.lists)."""
+    flt = _filter(params)
+    notify_url = text(params, "notify_url")
+    if notify_url is not None and notify_url.strip():
+        try:
+            scalars.link(notify_url)
+        except scalars.ValueRefused:
+            raise invalid(f'Argument "notify_url" must be an http or https URL, got "{shown(notify_url)}"') from None
     payload = {"params": {k: v for k, v in params.items() if k not in ("api_key",)}}
-    return StartJob(kind=JOB_KIND, payload=payload)
+    return StartJob(kind=JOB_KIND, payload=payload, lists=[flt.list] if flt.list is not None else [])
 
 
 def render_async_export(job, params: dict, ctx: dict) -> dict:

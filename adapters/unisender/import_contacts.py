@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from core import errors as core_errors
-from core import normalize
+from core import normalize, scalars
 from core.errors import CoreError
 from core.model import ContactChange, ListChange, UpsertCommand
 
 from ..common import Method
 from .log_codes import log_entries
-from .params import as_list, flag, invalid, names
+from .params import as_list, flag, invalid, names, shown
 
 MAX_ROWS = 500
 MAX_USER_FIELDS = 50
@@ -60,8 +60,9 @@ def rows(params: dict, width: int) -> list[tuple[int, dict[int, str]]]:
     result = []
     positions = {str(j): j for j in range(width)}  # "0".."N" -> column, so a cell costs one look-up
     for key, row in data.items():
-        if not key.isdigit():
-            raise invalid(f'Invalid row index in data: "{key}"')
+        index = scalars.digits(key, scalars.COUNT64)
+        if index is None:
+            raise invalid(f'Invalid row index in data: "{shown(key)}"')
         if row.__class__ is not dict:
             row = {"0": row}
         cells = {}
@@ -72,7 +73,7 @@ def rows(params: dict, width: int) -> list[tuple[int, dict[int, str]]]:
             if value.__class__ is dict:
                 raise invalid(f"data[{key}][{column}] must be a value, not an array")
             cells[position] = value
-        result.append((int(key), cells))
+        result.append((index, cells))
     if len(result) > MAX_ROWS:
         raise invalid(f"Too many contacts: {len(result)}, the limit is {MAX_ROWS} per call")
     result.sort(key=lambda pair: pair[0])
@@ -198,9 +199,10 @@ def _handler(name: str, statuses=STATUSES):
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit():
-                raise CoreError(core_errors.INVALID_VALUE, f'Invalid list id in {name}: "{part}"', column=name)
-            ids.append(int(part))
+            number = scalars.digits(part, scalars.ID64)
+            if number is None:
+                raise CoreError(core_errors.INVALID_VALUE, f'Invalid list id in {name}: "{shown(part)}"', column=name)
+            ids.append(number)
         lists.setdefault(channel, {})[column] = ids
     return list_ids
 

@@ -1,7 +1,7 @@
 """Reading Unisender parameters (PHP-style nested arrays) into Python values, refusing bad ones."""
 from __future__ import annotations
 
-from core import normalize
+from core import normalize, scalars
 from core.errors import CoreError
 
 from ..common import DialectError
@@ -21,7 +21,8 @@ def as_list(value) -> list:
 
 
 def _order(key: str):
-    return (0, int(key), "") if key.lstrip("-").isdigit() else (1, 0, key)
+    number = scalars.digits(key, scalars.COUNT64)
+    return (0, number, "") if number is not None else (1, 0, key)
 
 
 def text(params: dict, name: str, required: bool = False) -> str | None:
@@ -41,12 +42,17 @@ def integer(params: dict, name: str, required: bool = False, default: int | None
     if raw is None or raw.strip() == "":
         return default
     try:
-        value = int(raw.strip())
-    except ValueError:
-        raise invalid(f'Argument "{name}" must be an integer, got "{raw}"') from None
+        value = scalars.integer(raw, scalars.INT64)
+    except scalars.ValueRefused:
+        raise invalid(f'Argument "{name}" must be an integer, got "{shown(raw)}"') from None
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         raise invalid(f'Argument "{name}" is out of range: {value}')
     return value
+
+
+def shown(raw: str, limit: int = 40) -> str:
+    """A client's value quoted in an error, cut short: an answer never echoes megabytes."""
+    return raw if len(raw) <= limit else raw[:limit - 3] + "..."
 
 
 def flag(params: dict, name: str, default: bool = False) -> bool:
@@ -78,9 +84,10 @@ def id_list(raw: str | None, name: str) -> list[int]:
         part = part.strip()
         if not part:
             continue
-        if not part.isdigit():
-            raise invalid(f'Argument "{name}" must list numeric ids, got "{part}"')
-        ids.append(int(part))
+        number = scalars.digits(part, scalars.ID64)
+        if number is None:
+            raise invalid(f'Argument "{name}" must list numeric ids, got "{shown(part)}"')
+        ids.append(number)
     return ids
 
 

@@ -1,11 +1,12 @@
 """Form parameters as PHP reads them: query string and body merged, `a[b][]=c` keys nested."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from urllib.parse import unquote
 
 from ..problems import RequestProblem
-from . import multipart
+from . import charset, multipart
 
 
 def pairs_from_query(query: str) -> list[tuple[str, str]]:
@@ -20,6 +21,7 @@ def pairs_from_body(body: bytes, content_type: str) -> list[tuple[str, str]]:
         return _multipart_pairs(body, content_type)
     media = (content_type or "").split(";", 1)[0].strip().lower()
     if media in ("application/x-www-form-urlencoded", "") and body:
+        body = charset.to_utf8(body, content_type)
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
@@ -112,7 +114,12 @@ def _path(key: str) -> tuple[str, ...] | None:
     return (name, *inner)
 
 
+# The keys PHP counts as integers when it picks the next `[]` index: ASCII digits, an optional
+# minus, short enough to be a 64-bit integer (`²` and 5,000-digit keys stay strings, as in PHP).
+_INTEGER_KEY = re.compile(r"-?[0-9]{1,18}", re.ASCII)
+
+
 def _next_index(node: dict) -> str:
-    numbers = [int(k) for k in node if k.lstrip("-").isdigit()]
+    numbers = [int(k) for k in node if _INTEGER_KEY.fullmatch(k)]
     return str(max(numbers) + 1 if numbers else 0)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from lxml import etree
 
+from core import scalars
+
 from . import xml
 
 _NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
@@ -53,4 +55,4 @@ def _fill(node, value, qualify) -> None:
     elif isinstance(value, bool):
         node.text = "true" if value else "false"
     elif value is not None:
-        node.text = str(value)
+        node.text = scalars.xml_text(str(value))  # stored text may hold what XML cannot carry

@@ -4,12 +4,15 @@ from __future__ import annotations
 import orjson
 
 from ..problems import RequestProblem
+from . import charset
 
 MAX_DEPTH = 64
 
 
-def decode(body: bytes):
-    """The JSON value of a body (None for an empty body); refuses bad UTF-8, bad JSON, deep nesting."""
+def decode(body: bytes, content_type: str | None = None):
+    """The JSON value of a body (None for an empty body) in the charset its Content-Type declares;
+    refuses an unusable charset, bad UTF-8, bad JSON, deep nesting."""
+    body = charset.to_utf8(body, content_type)
     if not body.strip():
         return None
     try:

@@ -78,7 +78,7 @@ class AltcraftApi:
         if media is None and body.strip():
             media = "xml" if body.lstrip()[:1] == b"<" else "json"  # no usable Content-Type: as the body looks
         req.context.altcraft_format = asked or media or "json"
-        params = _decode(body, media)
+        params = _decode(body, media, req.content_type)
         fmt = _wanted_format(params.get("format")) or req.context.altcraft_format
         req.context.altcraft_format = fmt
         account_id = service.authenticate(_token(params, req, query), "altcraft", usage=limits.RULES)
@@ -97,13 +97,13 @@ class AltcraftApi:
     on_put = on_patch = on_delete = on_get
 
 
-def _decode(body: bytes, media: str | None) -> dict:
+def _decode(body: bytes, media: str | None, content_type: str | None) -> dict:
     """The body's parameters (an empty body has none)."""
     if not body.strip():
         return {}
     if media == "xml":
         return xml_shape.params(xml_codec.parse(body))
-    value = jsonc.decode(body)
+    value = jsonc.decode(body, content_type)
     if not isinstance(value, dict):
         raise RequestProblem("malformed", "the JSON body must be an object")
     return value

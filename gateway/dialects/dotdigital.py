@@ -98,7 +98,7 @@ class Route:
         if method.body != "none" and req.method in ("POST", "PUT", "PATCH"):
             raw = read_body(req, self.settings.dotdigital_max_body)
             params["raw"] = raw
-            params["body"] = jsonc.decode(raw) if method.body == "json" else None
+            params["body"] = jsonc.decode(raw, req.content_type) if method.body == "json" else None
             if method.body == "upload" and multipart.is_multipart(req.content_type):
                 params["parts"] = multipart.parts(raw, req.content_type)
         command = method.parse(params)

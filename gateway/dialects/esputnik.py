@@ -104,7 +104,7 @@ def query(text: str) -> dict[str, str]:
 
 def decode(raw: bytes, content_type: str | None):
     """(body as plain data, was it XML) by Content-Type; an empty body is None."""
-    media, _, rest = (content_type or "").partition(";")
+    media = (content_type or "").partition(";")[0]
     media = media.strip().lower()
     if not raw.strip():
         return None, media.endswith("xml")
@@ -113,22 +113,8 @@ def decode(raw: bytes, content_type: str | None):
     if media.endswith("/xml") or media.endswith("+xml"):
         return jaxb.to_data(xml.parse(raw)), True
     if media.endswith("/json") or media.endswith("+json"):
-        charset = _charset(rest)
-        if charset not in ("utf-8", "utf8", ""):
-            try:
-                raw = raw.decode(charset).encode("utf-8")
-            except (LookupError, UnicodeDecodeError) as exc:
-                raise RequestProblem("bad_encoding", f"The body is not valid {charset}: {exc}") from None
-        return jsonc.decode(raw), False
+        return jsonc.decode(raw, content_type), False
     raise RequestProblem("unsupported_media_type", f"Unsupported media type: {media}")
-
-
-def _charset(params: str) -> str:
-    for part in params.split(";"):
-        name, _, value = part.partition("=")
-        if name.strip().lower() == "charset":
-            return value.strip().strip('"').lower()
-    return ""
 
 
 def wants_xml(accept: str | None, body_is_xml: bool) -> bool:

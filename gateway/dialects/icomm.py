@@ -67,7 +67,7 @@ class IcommApi:
         name_method(req, op.result.removesuffix("JsonResult"))
         if req.method != "POST":
             raise DialectError(errors.METHOD_NOT_ALLOWED, f"{req.method} is not allowed; every operation is a POST")
-        params = jsonc.decode(read_body(req, self.settings.icomm_max_body))
+        params = jsonc.decode(read_body(req, self.settings.icomm_max_body), req.content_type)
         if not isinstance(params, dict):
             raise RequestProblem("malformed", "The request body must be a JSON object")
         req.context.icomm_params = params
