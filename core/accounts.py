@@ -7,7 +7,7 @@ import secrets
 import orjson
 
 from . import db as store
-from . import errors, key_cache, listeners, rate_limits
+from . import errors, key_cache, listeners, rate_limits, scalars
 from .errors import CoreError
 from .normalize import now
 from .schema import Account, Credential, Database
@@ -41,8 +41,9 @@ def find_account(ref) -> Account:
     """An account by id or by name."""
     query = Account.select()
     row = None
-    if str(ref).isdigit():
-        row = query.where(Account.id == int(ref)).first()
+    number = scalars.digits(str(ref))
+    if number is not None:
+        row = query.where(Account.id == number).first()
     if row is None:
         row = query.where(Account.name == str(ref)).first()
     if row is None:

@@ -45,6 +45,9 @@ values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
                                         | st.text(max_size=6), inner, max_size=3), max_leaves=6)
 CHARSETS = ["utf-8", "UTF8", "iso-8859-1", "windows-1251", "utf-16", "utf-32", "ascii", "undefined", "punycode",
             "idna", "rot13", "base64", "zip", "no-such-charset", "", '"utf-8"', "utf-8; charset=latin1", "\x00"]
+# Paging and id parameters the vendors document that few cases send (Icomm's Page and PageSize, …).
+PAGING_NAMES = ["Page", "PageSize", "limit", "offset", "skip", "select", "startindex", "maxrows", "id", "db_id",
+                "list_id", "resource_id", "fieldId", "contactId", "addressBookId"]
 INDICES = ["", "0", "-1", "--1", "²", "9" * 5000, "18446744073709551616", "a", "0][0", "][", "[", "00", " 1"]
 
 
@@ -69,6 +72,7 @@ class Corpus:
     dialect: str
     seeds: list[Seed] = field(default_factory=list)
     secrets: set[str] = field(default_factory=set)
+    names: list[str] = field(default_factory=list)  # every JSON key the cases use, for "add" mutations
 
 
 def corpus(dialect: str) -> Corpus:
@@ -100,6 +104,14 @@ def corpus(dialect: str) -> Corpus:
             path = _LEFT_OVER.sub("1", runner.fill(request["path"], filled))
             body_bytes = _LEFT_OVER.sub("1", runner.fill(body, filled)).encode() if isinstance(body, str) else body
             found.seeds.append(Seed(dialect, case.name, request.get("method", "GET"), path, headers, body_bytes))
+    names = set()
+    for seed in found.seeds:
+        try:
+            document = json.loads(seed.body)
+        except ValueError:
+            continue
+        names |= {p[-1] for p in _json_paths(document) if p and isinstance(p[-1], str)}
+    found.names = sorted(names | set(PAGING_NAMES))
     return found
 
 
@@ -145,21 +157,22 @@ def _replace(value, path, new):
 
 
 @st.composite
-def mutate_json(draw, request: Request) -> None:
+def mutate_json(draw, request: Request, names: list[str]) -> None:
     try:
         document = json.loads(request.body)
     except ValueError:
         return
     paths = list(_json_paths(document))
     path = draw(st.sampled_from(paths))
-    action = draw(st.sampled_from(["replace", "replace", "replace", "delete", "add", "wrap"]))
+    action = draw(st.sampled_from(["replace", "replace", "replace", "delete", "add", "add", "wrap"]))
     if action == "delete" and path:
         parent = _get(document, path[:-1])
         parent = dict(parent) if isinstance(parent, dict) else list(parent)
         del parent[path[-1]]
         document = _replace(document, path[:-1], parent)
     elif action == "add" and isinstance(_get(document, path), dict):
-        document = _replace(document, path, {**_get(document, path), draw(st.text(max_size=8)): draw(values)})
+        name = draw(st.sampled_from(names) | st.text(max_size=8))
+        document = _replace(document, path, {**_get(document, path), name: draw(values)})
     elif action == "wrap":
         document = _replace(document, path, [_get(document, path)])
     else:
@@ -295,8 +308,8 @@ def _kind(request: Request) -> str:
 
 
 @st.composite
-def hostile_request(draw, seeds: list[Seed]) -> Request:
-    seed = draw(st.sampled_from(seeds))
+def hostile_request(draw, corpus: Corpus) -> Request:
+    seed = draw(st.sampled_from(corpus.seeds))
     request = Request(seed.method, seed.path, dict(seed.headers), seed.body, [seed.case])
     for _ in range(draw(st.integers(1, 2))):
         kind = _kind(request)
@@ -304,7 +317,7 @@ def hostile_request(draw, seeds: list[Seed]) -> Request:
         options += {"json": ["json"] * 5, "xml": ["xml"] * 4, "form": ["form"] * 5, "none": []}[kind]
         chosen = draw(st.sampled_from(options))
         if chosen == "json":
-            draw(mutate_json(request))
+            draw(mutate_json(request, corpus.names))
         elif chosen == "xml":
             draw(mutate_xml(request))
         elif chosen == "form":
@@ -351,7 +364,18 @@ def is_error_answer(dialect: str, status: int, body: bytes) -> bool:
         except orjson.JSONDecodeError:
             return False
         return isinstance(answer, dict) and answer.get("error") not in (0, None)
+    if dialect == "icomm":
+        try:
+            answer = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return False
+        results = [v for k, v in answer.items() if k.endswith("JsonResult")] if isinstance(answer, dict) else []
+        return any(isinstance(r, dict) and r.get("StatusCode") in ICOMM_REQUEST_ERRORS for r in results)
     return False
+
+
+# Icomm's StatusCodes that refuse a request whole (adapters/icomm/errors.py); 101-104 are an item's.
+ICOMM_REQUEST_ERRORS = frozenset({110, 111, 112, 120, 121, 122, 123, 124, 199})
 
 
 def changes() -> int:

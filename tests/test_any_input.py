@@ -271,3 +271,15 @@ def test_gunicorn_limits_take_an_8_kb_form_array_get():
     server = GatewayServer("127.0.0.1:0", 1)
     assert server.cfg.limit_request_line == LIMIT_REQUEST_LINE == 8190
     assert server.cfg.limit_request_field_size == LIMIT_REQUEST_FIELD_SIZE
+
+
+# -- Icomm -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("page", ["9223372036854775808", "2147483648", "1e308", '"2"', "2.0", "true"])
+def test_icomm_page_numbers_are_int32(app, account, page):
+    catalog.create_database(account.id, "Main", attrs={"profile_key": "pk"})
+    response = app.post("/Contacts/List.Json/", ('{"ProfileKey": "pk", "Filters": {}, "Page": %s}' % page).encode(),
+                        headers={"Authorization": account.key, "Content-Type": "application/json"},
+                        expect_errors=True)
+    assert response.status_int == 200, response.body[:300]  # a business answer: StatusCode says why
+    assert response.json["ListContactsJsonResult"]["StatusCode"] == 111
+    assert "Page must be a whole number" in response.json["ListContactsJsonResult"]["MessageDetail"]

@@ -1,6 +1,7 @@
 """ListFull (contacts with their custom fields, a bare array) and List Contacts (Email and Status)."""
 from __future__ import annotations
 
+from core import scalars
 from core.commands import SearchContacts
 from core.contacts import ContactFilter
 
@@ -34,13 +35,15 @@ def parse(params: dict) -> SearchContacts:
 
 
 def _positive(params: dict, name: str, default: int, top: int | None) -> int:
+    """A JSON whole number from 1 (Icomm's .NET int32) up to `top`."""
     value = params.get(name)
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1 or (top is not None and value > top):
+    try:
+        return scalars.integer(value, (1, top or scalars.INT32[1]), floats=False, text=False)
+    except scalars.ValueRefused:
         limit = f" up to {top}" if top else ""
-        raise DialectError(errors.INVALID_REQUEST, f"{name} must be a whole number from 1{limit}")
-    return value
+        raise DialectError(errors.INVALID_REQUEST, f"{name} must be a whole number from 1{limit}") from None
 
 
 def _total(found, ctx: dict) -> None:
