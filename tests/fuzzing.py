@@ -400,3 +400,78 @@ def findings(dialect: str, request: Request, status: int, body: bytes, written: 
             found.append(f"credential in a log line: {line[:200]}")
             break
     return [f"{f} — {request} -> {status} {body[:300]!r}" for f in found]
+
+
+def bounded(examples: int):
+    """Hypothesis settings of every fuzz test: a fixed seed, `examples` requests, no shrinking phase
+    (a finding is reported with the request that made it), no example database on disk."""
+    from hypothesis import HealthCheck, Phase, settings
+
+    return settings(max_examples=examples, deadline=None, derandomize=True, database=None,
+                    phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+
+
+# -- running -----------------------------------------------------------------------------------------------
+def sqlite_app(path, monkeypatch):
+    """A fresh SQLite store and the WSGI app over it; links the requests name are never called."""
+    import socket
+
+    import webtest
+
+    from core import migrate
+    from gateway.app import create_app
+    from gateway.config import Settings
+
+    url = f"sqlite:///{path}"
+    store.open_database(url)
+    migrate.migrate(url)
+    monkeypatch.setenv("OUTBOUND_BLOCK_PRIVATE", "1")
+
+    def no_network(*args, **kwargs):
+        raise OSError("the fuzz suite makes no outside connections")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    return webtest.TestApp(create_app(Settings(database_url=url, fetch_timeout=1)))
+
+
+class Checker:
+    """Sends requests and collects the invariants' findings, with every log line captured meanwhile."""
+
+    def __init__(self, app, dialect: str, secrets: set[str]):
+        self.app, self.dialect, self.secrets = app, dialect, secrets
+        self.records = Records()
+        self.problems: list[str] = []
+        self.sent = 0
+
+    def __enter__(self) -> "Checker":
+        root = logging.getLogger()
+        self.level = root.level
+        root.addHandler(self.records)
+        root.setLevel(logging.INFO)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        root = logging.getLogger()
+        root.removeHandler(self.records)
+        root.setLevel(self.level)
+
+    def send(self, request: Request) -> None:
+        self.sent += 1
+        before, lines = changes(), len(self.records.lines)
+        try:
+            response = self.app.request(request.path, method=request.method, headers=request.headers,
+                                        body=request.body, expect_errors=True)
+            status, body = response.status_int, response.body
+        except Exception as exc:  # noqa: BLE001 - a request the WSGI stack could not even answer
+            status, body = 599, repr(exc).encode()
+        self.problems.extend(findings(self.dialect, request, status, body, changes() - before,
+                                      self.records.lines[lines:], self.secrets))
+
+    def report(self, label: str, seconds: float, summary: str | None) -> str:
+        """One line of figures (appended to `summary` when given); the server must answer after."""
+        assert self.app.get("/healthz").status_int == 200
+        line = f"{label}: {self.sent} requests, {seconds:.0f} s, {len(self.problems)} findings"
+        if summary:
+            with open(summary, "a", encoding="utf-8") as out:
+                out.write(line + "\n")
+        return line
