@@ -167,8 +167,8 @@ def timestamp(raw) -> datetime:
             pass
     try:
         return _to_utc(datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))
-    except ValueError:
-        raise CoreError(errors.INVALID_DATE, f"Invalid date: {raw!r}", value=text) from None
+    except (ValueError, OverflowError):  # Overflow: 9999-12-31T23:59:59-01:00 is past year 9999 in UTC
+        raise CoreError(errors.INVALID_DATE, f"Invalid date: {repr(raw)[:60]}", value=text[:60]) from None
 
 
 def _to_utc(value: datetime) -> datetime:

@@ -283,3 +283,14 @@ def test_icomm_page_numbers_are_int32(app, account, page):
     assert response.status_int == 200, response.body[:300]  # a business answer: StatusCode says why
     assert response.json["ListContactsJsonResult"]["StatusCode"] == 111
     assert "Page must be a whole number" in response.json["ListContactsJsonResult"]["MessageDetail"]
+
+
+# -- dates ---------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "9" * 5000])
+def test_dates_past_the_calendar_are_invalid_dates(text):
+    from core import normalize
+    from core.errors import INVALID_DATE, CoreError
+
+    with pytest.raises(CoreError) as refused:
+        normalize.timestamp(text)
+    assert refused.value.code == INVALID_DATE and len(str(refused.value)) < 100
