@@ -15,6 +15,7 @@ import gzip
 import json
 import logging
 import re
+import sys
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote
 
@@ -464,8 +465,11 @@ class Checker:
             status, body = response.status_int, response.body
         except Exception as exc:  # noqa: BLE001 - a request the WSGI stack could not even answer
             status, body = 599, repr(exc).encode()
-        self.problems.extend(findings(self.dialect, request, status, body, changes() - before,
-                                      self.records.lines[lines:], self.secrets))
+        found = findings(self.dialect, request, status, body, changes() - before, self.records.lines[lines:],
+                         self.secrets)
+        if found:  # shown at once: a long run's findings are not lost if it is stopped
+            print("\n".join(f"FINDING {f}" for f in found), file=sys.stderr, flush=True)
+        self.problems.extend(found)
 
     def report(self, label: str, seconds: float, summary: str | None) -> str:
         """One line of figures (appended to `summary` when given); the server must answer after."""

@@ -294,3 +294,14 @@ def test_dates_past_the_calendar_are_invalid_dates(text):
     with pytest.raises(CoreError) as refused:
         normalize.timestamp(text)
     assert refused.value.code == INVALID_DATE and len(str(refused.value)) < 100
+
+
+@pytest.mark.parametrize("groups", ['[{"type": {}, "id": "m"}]', '[{"id": 9223372036854775808}]', '[{"id": "²"}]'])
+def test_esputnik_subscribe_groups_that_are_no_ids_are_400(app, account, groups):
+    """Found by the long fuzz run: a group id that is none escaped contact/subscribe's refusal as a 500."""
+    body = '{"contact": {"channels": [{"type": "email", "value": "a@x.com"}]}, "groups": %s}' % groups
+    response = app.post("/api/v1/contact/subscribe", body.encode(), headers={
+        "Authorization": basic(account.key), "Content-Type": "application/json"}, expect_errors=True)
+    esputnik_refused(response, 400)
+    assert "groups.id" in response.text
+    nothing_written()

@@ -26,8 +26,14 @@ EXTERNAL_ID_MAX = 256  # the store's column
 SEGMENT_CHANNEL = "email"  # eSputnik segments are not per channel; memberships use one channel
 
 
-class InvalidContact(Exception):
-    """A contact eSputnik would not take: its place fails (bulk) or the request does (single methods)."""
+class InvalidContact(DialectError):
+    """A contact eSputnik would not take: its place fails (bulk) or the request does (single methods).
+
+    A refusal in itself (400): a parse that does not catch it (groups of contact/subscribe) still
+    answers eSputnik's 400, never a 500."""
+
+    def __init__(self, message: str):
+        super().__init__("bad_request", message, 400)
 
 
 def _text(value, name: str) -> str | None:
