@@ -299,3 +299,14 @@ def test_esputnik_subscribe_groups_that_are_no_ids_are_400(app, account, groups)
     esputnik_refused(response, 400)
     assert "groups.id" in response.text
     nothing_written()
+
+
+def test_esputnik_xml_answers_echoing_a_clients_own_keys_stay_xml(app, account):
+    """Found by the long fuzz run: a bulk answer echoes a failed contact's keys ("", "\\x00"), and
+    XML cannot carry them as element names: they are written <entry key="…">."""
+    response = app.post("/api/v1/contacts", b'[{"\\u0000": false, "": 1}, 12.0, [null]]', headers={
+        "Authorization": basic("", account.key), "Content-Type": "application/json", "Accept": "application/xml"},
+        expect_errors=True)
+    assert response.status_int < 500, response.body[:300]
+    if response.content_type == "application/xml":
+        ElementTree.fromstring(response.body)

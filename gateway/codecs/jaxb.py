@@ -7,6 +7,8 @@ every element in one default namespace, lists as repeated elements, booleans as 
 """
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from core import scalars
@@ -45,13 +47,26 @@ def from_data(tag: str, value, namespace: str | None = None, item: str | None = 
     return xml.serialize(root)
 
 
+_NAME = re.compile(r"[A-Za-z_][\w.\-]*\Z", re.ASCII)
+
+
+def _element(node, name: str, qualify):
+    """A child element named `name`; a key that cannot be an element name (a client's own key
+    echoed back, "" or "\x00") is written <entry key="…">, as XML can carry any key as an attribute."""
+    if _NAME.match(name) and not name.lower().startswith("xml"):
+        return etree.SubElement(node, qualify(name))
+    child = etree.SubElement(node, qualify("entry"))
+    child.set("key", scalars.xml_text(name))
+    return child
+
+
 def _fill(node, value, qualify) -> None:
     if isinstance(value, dict):
         for name, child in value.items():
             if child is None:
                 continue
             for entry in (child if isinstance(child, list) else [child]):
-                _fill(etree.SubElement(node, qualify(name)), entry, qualify)
+                _fill(_element(node, str(name), qualify), entry, qualify)
     elif isinstance(value, bool):
         node.text = "true" if value else "false"
     elif value is not None:
