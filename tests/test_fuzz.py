@@ -1,8 +1,8 @@
 """The fuzz suite: hostile requests per dialect grown from the conformance cases (tests/fuzzing.py),
 with a fixed seed and a bounded count, every answer checked against the invariants.
 
-FUZZ_EXAMPLES sets the requests per dialect (default 1,000: about two and a half minutes for all
-five on 2 shared cores); scripts/fuzz runs the long version (20,000 per dialect) and prints the
+FUZZ_EXAMPLES sets the requests per dialect (default 600: about a minute and a half for all five
+on 2 shared cores); scripts/fuzz runs the long version (20,000 per dialect) and prints the
 figures bench/README.md keeps. The suite runs on SQLite only: "an error answer writes nothing" is
 read from SQLite's own change counter of the connection, which sees every write of the request,
 whatever table it touched.
@@ -18,7 +18,7 @@ from hypothesis import given
 import fuzzing
 from core import db as store
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1000"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "600"))
 SUMMARY = os.environ.get("FUZZ_SUMMARY")  # a file the long run appends its per-dialect figures to
 
 

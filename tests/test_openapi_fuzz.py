@@ -1,7 +1,7 @@
 """schemathesis driven by the vendors' own OpenAPI documents (tests/openapi/, see its README):
 Dotdigital v2 and the v3 contacts service, eSputnik's yespo.json. Valid and invalid requests for
 every operation they describe, sent with working credentials, each answer held to the fuzz suite's
-invariants (tests/fuzzing.py). FUZZ_OPENAPI_EXAMPLES (else FUZZ_EXAMPLES) sets the requests per document (default 150)."""
+invariants (tests/fuzzing.py). FUZZ_OPENAPI_EXAMPLES (else FUZZ_EXAMPLES) sets the requests per document (default 100)."""
 from __future__ import annotations
 
 import base64
@@ -25,7 +25,7 @@ from schemathesis import GenerationMode  # noqa: E402
 from schemathesis.core import NotSet  # noqa: E402
 
 SPECS = Path(__file__).with_name("openapi")
-EXAMPLES = int(os.environ.get("FUZZ_OPENAPI_EXAMPLES", os.environ.get("FUZZ_EXAMPLES", "150")))
+EXAMPLES = int(os.environ.get("FUZZ_OPENAPI_EXAMPLES", os.environ.get("FUZZ_EXAMPLES", "100")))
 SUMMARY = os.environ.get("FUZZ_SUMMARY")
 DOCUMENTS = {"dotdigital-v2.json": "dotdigital", "dotdigital-v3-contacts.json": "dotdigital",
              "esputnik.json": "esputnik"}
