@@ -4,10 +4,10 @@ from __future__ import annotations
 from itertools import islice
 from operator import itemgetter
 
-from . import catalog
+from . import catalog, events
 from . import db as store
 from .contact_state import CONTACT_COLUMNS
-from .schema import Contact, ContactTag, Event, Membership, Tag
+from .schema import Contact, ContactTag, Membership, Tag
 from .sql_bulk import insert_rows
 
 _MEMBERSHIP_COLUMNS = ["contact", "list", "channel", "status", "subscribed_at", "unsubscribed_at", "excluded_at",
@@ -103,10 +103,8 @@ def write_events(batch) -> None:
             key = state.row["email"] or state.row["phone"] or ""
         else:
             key = str(state.id)
-        rows.append((batch.account_id, state.id, name, key, params, batch.now))
-    for chunk in chunks(rows, 6):
-        Event.insert_many(chunk, fields=[Event.account, Event.contact, Event.name, Event.key, Event.params,
-                                         Event.created_at]).execute()
+        rows.append(events.row(batch.account_id, state.id, name, params, batch.now, key))
+    events.record(rows)
 
 
 def write_batch(batch) -> None:

@@ -15,7 +15,7 @@ from datetime import timedelta
 from peewee import fn
 
 from . import db as store
-from . import errors
+from . import errors, events
 from .errors import CoreError
 from .model import BatchResult, UpsertCommand
 from .normalize import now
@@ -36,8 +36,12 @@ class Interrupted(Exception):
 
 
 def create(account_id: int, kind: str, payload: dict) -> Job:
-    return Job.create(id=str(uuid.uuid4()), account=account_id, kind=kind, payload=payload,
-                      progress={"done": 0}, created_at=now(), updated_at=now())
+    """A queued job; it remembers the dialect of the request that made it (its events carry it)."""
+    progress = {"done": 0}
+    if isinstance(payload.get("contacts"), list):  # the item list of an import, by convention
+        progress["total"] = len(payload["contacts"]) + len(payload.get("failed") or ())
+    return Job.create(id=str(uuid.uuid4()), account=account_id, kind=kind, dialect=events.origin(), payload=payload,
+                      progress=progress, created_at=now(), updated_at=now())
 
 
 def active(account_id: int, kinds) -> int:

@@ -51,6 +51,14 @@ def live_contact_counter(database) -> None:
                          'WHERE "contact_limit" IS NOT NULL')
 
 
+def event_origins(database) -> None:
+    """Migration 6: events and jobs remember their dialect; the event feed reads by (account, id)."""
+    for table in ("event", "job"):
+        if not _has_column(database, table, "dialect"):
+            database.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "dialect" VARCHAR(20) NOT NULL DEFAULT \'\'')
+    database.execute_sql('CREATE INDEX IF NOT EXISTS "event_account_id_id" ON "event" ("account_id", "id")')
+
+
 # Each entry upgrades the schema from version i to i+1 and is idempotent: a fresh store, built by
 # create_tables in its latest shape, runs them all too.
 MIGRATIONS: list = [
@@ -58,6 +66,7 @@ MIGRATIONS: list = [
     list_id_spaces,  # 3: per-space list numbers
     account_limits,  # 4: per-account rate limits
     live_contact_counter,  # 5: the contact limit without a count per batch
+    event_origins,  # 6: event and job dialects, the event feed's index
 ]
 CURRENT = 1 + len(MIGRATIONS)
 

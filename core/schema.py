@@ -187,6 +187,7 @@ class Job(Base):
     id = pw.CharField(max_length=36, primary_key=True)
     account = pw.ForeignKeyField(Account, on_delete="CASCADE")
     kind = pw.CharField(max_length=64)
+    dialect = pw.CharField(max_length=20, default="")  # the dialect whose request created it
     state = pw.CharField(max_length=16, default="queued")  # queued | running | finished | failed
     payload = JSONField(default=dict)
     progress = JSONField(default=dict)
@@ -226,16 +227,24 @@ class JobBlob(Base):
 
 
 class Event(Base):
-    """Workflow trigger outbox: written in the import's transaction, delivered later."""
+    """The outbox: vendor triggers and canonical changes, written in the write's own transaction.
+
+    Ids increase in commit order within an account (events are only written under the account's
+    write lock, core.events), so a reader that remembers the last id it saw never skips one.
+    """
 
     id = pw.BigAutoField()
-    account = pw.ForeignKeyField(Account, on_delete="CASCADE")
+    account = pw.ForeignKeyField(Account, on_delete="CASCADE", index=False)
     contact = pw.ForeignKeyField(Contact, null=True, on_delete="SET NULL")
-    name = pw.CharField(max_length=200)
+    name = pw.CharField(max_length=200)  # the event type: a vendor's own name or contact.* / list.*
     key = pw.CharField(max_length=320, default="")
     params = JSONField(default=dict)
+    dialect = pw.CharField(max_length=20, default="")
     created_at = pw.DateTimeField(default=now)
     delivered_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("account", "id"), False),)
 
 
 class RateWindow(Base):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import accounts, catalog, consent, contacts, deletion, errors, jobs, list_members, memberships
+from . import accounts, catalog, consent, contacts, deletion, errors, events, jobs, list_members, memberships
 from . import commands as c
 from . import db as store
 from .errors import CoreError
@@ -150,4 +150,8 @@ def execute(account_id: int, command, dry_run: bool = False):
     return result
 
 
-authenticate = accounts.authenticate
+def authenticate(secret: str | None, dialect: str, username: str | None = None) -> int:
+    """The account a key belongs to; the request is from now on `dialect`'s (its events say so)."""
+    account_id = accounts.authenticate(secret, dialect, username)
+    events.set_origin(dialect)
+    return account_id

@@ -7,7 +7,7 @@ import re
 import falcon
 
 from core import db as store
-from core import migrate
+from core import events, migrate
 
 from . import downloads, funnel, health, metrics
 from .config import Settings
@@ -61,6 +61,7 @@ class ConnectionPerRequest:
 
     def process_request(self, req, resp):
         store.database().connect(reuse_if_open=True)
+        events.set_origin("")  # a worker thread serves request after request; authentication sets it anew
 
 
 def wsgi():

@@ -7,7 +7,7 @@ from huey import crontab
 from huey.consumer import Consumer as HueyConsumer
 
 from core import db as store
-from core import jobs
+from core import events, jobs
 from core.commands import StartJob
 
 from . import downloads, metrics
@@ -42,6 +42,7 @@ def execute(job_id: str) -> None:
     job = jobs.claim(job_id)
     if job is None:
         return  # finished, or another worker holds a live lease on it
+    events.set_origin(job.dialect)  # the job's writes are its request's dialect's
     with JobStep(job.id, job.kind) as step:
         dialect = step.work.dialect
         log.info("job started", extra={"kind": job.kind, "attempt": job.attempts, "account_id": job.account_id,
