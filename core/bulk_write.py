@@ -4,7 +4,7 @@ from __future__ import annotations
 from itertools import islice
 from operator import itemgetter
 
-from . import catalog, events
+from . import catalog, change_events, events
 from . import db as store
 from .contact_state import CONTACT_COLUMNS
 from .schema import Contact, ContactTag, Membership, Tag
@@ -86,25 +86,8 @@ def clear_wiped(states) -> None:
 
 
 def write_events(batch) -> None:
-    spec = batch.cmd.events
-    if spec is None:
-        return
-    rows = []
-    for result, state in zip(batch.results, batch.item_states):
-        if state is None or result.outcome not in ("created", "updated"):
-            continue
-        name = spec.on_create if result.outcome == "created" else spec.on_update
-        if not name:
-            continue
-        values = {"contact_id": state.id, "email": state.row["email"] or "", "phone": state.row["phone"] or ""}
-        params = {param: values[source] for param, source in spec.params.items()
-                  if values[source] != "" or param not in spec.omit_empty}
-        if spec.key == "email_or_phone":
-            key = state.row["email"] or state.row["phone"] or ""
-        else:
-            key = str(state.id)
-        rows.append(events.row(batch.account_id, state.id, name, params, batch.now, key))
-    events.record(rows)
+    """The batch's events (canonical changes and the dialect's triggers), in item order, in bulk."""
+    events.record(change_events.batch_rows(batch))
 
 
 def write_batch(batch) -> None:

@@ -6,7 +6,8 @@ import re
 import peewee as pw
 
 from . import db as store
-from . import errors, scalars
+from . import errors, events, scalars
+from .normalize import now
 from .errors import CoreError
 from .model import DatabaseRef
 from .schema import Contact, ContactList, ContactTag, Database, FieldDef, Membership, Tag
@@ -154,6 +155,7 @@ def delete_list(account_id: int, number, kind: str | None = None) -> None:
     """Drop a list and its memberships; its contacts stay, outside that list."""
     with store.write_transaction(_scope(account_id)):
         row = get_list(account_id, number, kind=kind)
+        events.record_left_list(account_id, row.id, now())
         Membership.delete().where(Membership.list == row.id).execute()
         row.delete_instance()
 

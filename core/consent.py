@@ -1,7 +1,7 @@
 """Account-wide email consent: withdrawing it everywhere, and lifting that withdrawal (core.unsubscribed reads it)."""
 from __future__ import annotations
 
-from . import catalog, identity, normalize
+from . import catalog, events, identity, normalize
 from . import db as store
 from .model import ContactChange, DatabaseRef, ItemResult, UpsertCommand
 from .schema import Contact
@@ -26,7 +26,8 @@ def unsubscribe_everywhere(account_id: int, emails: list[str], database: int | D
         where, params = in_account(account_id)
         holders = select_where_in(Contact, [("email", sorted(set(wanted)))], where=where, params=params,
                                   columns=["id", "database", "email", "email_status", "deleted_at", "updated_at"])
-        _set_email_status([row["id"] for row in holders if row["email_status"] != UNSUBSCRIBED], UNSUBSCRIBED)
+        _set_email_status(account_id, [row for row in holders if row["email_status"] != UNSUBSCRIBED], None,
+                          UNSUBSCRIBED)
         held = {row["email"] for row in holders}
         unknown = [e for e in dict.fromkeys(wanted) if e not in held]
         created: dict[str, ItemResult] = {}
@@ -59,13 +60,18 @@ def resubscribe_everywhere(account_id: int, emails: list[str], status: str = "ac
     with store.write_transaction(f"account:{account_id}"):
         where, params = in_account(account_id)
         holders = select_where_in(Contact, [("email", wanted)], where=f'{where} AND {quote("email_status")} = '
-                                  + store.database().param, params=params + [UNSUBSCRIBED], columns=["id"])
-        return _set_email_status([row["id"] for row in holders], status)
+                                  + store.database().param, params=params + [UNSUBSCRIBED],
+                                  columns=["id", "deleted_at"])
+        return _set_email_status(account_id, holders, UNSUBSCRIBED, status)
 
 
-def _set_email_status(contact_ids: list[int], status: str) -> int:
-    """Give the contacts this email status (a thousand per statement); returns how many."""
+def _set_email_status(account_id: int, holders: list, before: str | None, status: str) -> int:
+    """Give the contacts (rows with id and deleted_at) this email status, a thousand per statement, and
+    record the live ones' events (`before`: their status until now, None when it varies); returns how many."""
     moment = normalize.now()
+    contact_ids = [row["id"] for row in holders]
+    events.record_statuses(account_id, [row["id"] for row in holders if row["deleted_at"] is None], "email", before,
+                           status, moment)
     for start in range(0, len(contact_ids), 1000):
         part = contact_ids[start:start + 1000]
         Contact.update(email_status=status, updated_at=moment).where(Contact.id.in_(part)).execute()

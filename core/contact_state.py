@@ -29,10 +29,16 @@ class Membership:
 class ContactState:
     """A stored (or about to be stored) contact; every batch change goes through here."""
 
-    __slots__ = ("row", "is_new", "dirty", "wiped", "memberships", "removed_memberships", "tags", "tags_dirty")
+    __slots__ = ("row", "is_new", "dirty", "wiped", "memberships", "removed_memberships", "tags", "tags_dirty",
+                 "original", "original_memberships", "original_tags")
 
     def __init__(self, row: dict, is_new: bool = False):
         self.row = row
+        # The contact as read, to tell what the batch changed (core.change_events). A shallow copy is
+        # enough: the rules replace the attrs, fields and channels mappings, they never edit them in place.
+        self.original = None if is_new else dict(row)
+        self.original_memberships: dict | None = None  # {(list id, channel): status}, once read
+        self.original_tags: frozenset | None = None
         self.is_new = is_new
         self.dirty = is_new
         self.wiped = False  # a deleted contact brought back as a fresh one

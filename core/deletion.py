@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from . import contact_limit, identity, listeners
+from . import contact_limit, events, identity, listeners
 from . import db as store
 from .contacts import identity_holders
 from .normalize import now
@@ -26,10 +26,11 @@ def delete(account_id: int, kind: str, values: list, database: int | None = 1, e
         ids = [row["id"] for group in by_key.values() for row in group]
         if ids:
             contact_limit.adjust(account_id, -sum(1 for g in by_key.values() for row in g if row["deleted_at"] is None))
+            moment = now()
+            events.record_deleted(account_id, ids, erase, moment)
             if erase:
                 Contact.delete().where(Contact.id.in_(ids)).execute()
             else:
-                moment = now()
                 Contact.update(deleted_at=moment, updated_at=moment).where(Contact.id.in_(ids)).execute()
         deleted = [identity.winner(by_key[stored[v]])["id"] if stored.get(v) in by_key else None for v in values]
     listeners.items(account_id, Counter(deleted=sum(1 for d in deleted if d is not None)))

@@ -89,3 +89,70 @@ def _select(account_id: int):
 
 def _views(query) -> list[EventView]:
     return [EventView(r.id, r.name, r.created_at, r.dialect, r.contact_id, r.params or {}) for r in query]
+
+
+# -- the canonical events of writes outside the upsert (each a constant number of queries) -------------
+def record_deleted(account_id: int, contact_ids: list[int], erase: bool, at: datetime) -> None:
+    """contact.deleted for each id; called before an erase, which unlinks the events (the id stays in params)."""
+    params = {"erased": True} if erase else {"erased": False}
+    record([row(account_id, i, CONTACT_DELETED, {**params, "contact_id": i} if erase else params, at)
+            for i in contact_ids])
+
+
+def record_statuses(account_id: int, contact_ids: list[int], channel: str, before: str | None, after: str,
+                    at: datetime) -> None:
+    """The events of channel statuses changed from `before` (None: various, not `after`) to `after`."""
+    rows = []
+    for contact_id in contact_ids:
+        rows.append(row(account_id, contact_id, CONTACT_UPDATED, {"fields": [f"{channel}_status"]}, at))
+        rows.extend(status_rows(account_id, contact_id, channel, before, after, at))
+    record(rows)
+
+
+def status_rows(account_id: int, contact_id: int, channel: str, before: str | None, after: str | None,
+                at: datetime) -> list[tuple]:
+    """contact.unsubscribed / contact.resubscribed when a channel status crosses "unsubscribed"."""
+    if after == "unsubscribed" and before != "unsubscribed":
+        return [row(account_id, contact_id, CONTACT_UNSUBSCRIBED, {"channel": channel}, at)]
+    if before == "unsubscribed" and after not in (None, "unsubscribed"):
+        return [row(account_id, contact_id, CONTACT_RESUBSCRIBED, {"channel": channel, "status": after}, at)]
+    return []
+
+
+def membership_rows(account_id: int, changes: list[tuple], at: datetime, numbers: dict | None = None) -> list[tuple]:
+    """list.joined / list.left rows for (contact id, list row id, channel, status before, status after)
+    changes, in their order; a status None is "not a member". One query for the lists' numbers."""
+    if numbers is None:
+        numbers = list_numbers({change[1] for change in changes})
+    rows = []
+    for contact_id, list_id, channel, before, after in changes:
+        number, space = numbers[list_id]
+        if after == "subscribed" and before != "subscribed":
+            rows.append(row(account_id, contact_id, LIST_JOINED, {"list": number, "space": space, "channel": channel}, at))
+        elif before == "subscribed" and after != "subscribed":
+            rows.append(row(account_id, contact_id, LIST_LEFT, {"list": number, "space": space, "channel": channel,
+                                                                "status": after or "removed"}, at))
+    return rows
+
+
+def list_numbers(list_ids) -> dict[int, tuple[int, str]]:
+    """list row id -> (its number, its id space), one query."""
+    from .schema import ContactList
+
+    if not list_ids:
+        return {}
+    query = ContactList.select(ContactList.id, ContactList.number, ContactList.space).where(
+        ContactList.id.in_(sorted(list_ids))).tuples()
+    return {list_id: (number, space) for list_id, number, space in query}
+
+
+def record_left_list(account_id: int, list_id: int, at: datetime, contact_ids: list[int] | None = None) -> None:
+    """list.left (removed) for the subscribed members of a list about to lose them (all, or these contacts)."""
+    from .schema import Membership
+
+    query = Membership.select(Membership.contact, Membership.channel, Membership.status).where(
+        Membership.list == list_id)
+    if contact_ids is not None:
+        query = query.where(Membership.contact.in_(contact_ids or [0]))
+    changes = [(contact, list_id, channel, status, None) for contact, channel, status in query.tuples()]
+    record(membership_rows(account_id, changes, at))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from . import catalog, errors, identity
+from . import catalog, errors, events, identity
 from . import db as store
 from .bulk_write import chunks
 from .contacts import identity_holders
@@ -47,6 +47,8 @@ def attach(account_id: int, number, kind: str, values: list) -> int:
         moment = now()
         fresh = [(i, row.id, CHANNEL, "subscribed", moment, moment, {}) for i in ids
                  if current.get(i) not in ("subscribed", "unsubscribed")]
+        events.record(events.membership_rows(account_id, [(i, row.id, CHANNEL, current.get(i), "subscribed")
+                                                          for i, *_ in fresh], moment))
         insert_rows(Membership, ["contact", "list", "channel", "status", "subscribed_at", "updated_at", "attrs"],
                     fresh, conflict=["contact", "list", "channel"], update=["status", "subscribed_at", "updated_at"])
         return len(fresh)
@@ -58,8 +60,10 @@ def detach(account_id: int, number, kind: str, values: list | None) -> int:
         row = catalog.get_list(account_id, number)
         query = Membership.delete().where(Membership.list == row.id)
         if values is None:
+            events.record_left_list(account_id, row.id, now())
             return query.execute()
         removed = 0
         for part in chunks(_contacts(account_id, row.database_id, kind, values), 1):
+            events.record_left_list(account_id, row.id, now(), part)
             removed += Membership.delete().where((Membership.list == row.id) & Membership.contact.in_(part)).execute()
         return removed

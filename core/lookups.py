@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from . import catalog, contact_limit, errors, identity, legacy_ids, normalize
+from . import catalog, contact_limit, errors, events, identity, legacy_ids, normalize
 from . import db as store
 from .contacts import ContactView, contact_view
 from .errors import CoreError
@@ -210,10 +210,12 @@ def delete_located(account_id: int, database: int, lookups: tuple[Lookup, ...], 
     with store.write_transaction(f"account:{account_id}"):
         view = contact_view(account_id, locate(account_id, database, lookups, custom_match))
         contact_limit.adjust(account_id, -1)  # locate finds live contacts only
+        moment = normalize.now()
+        if view.deleted_at is None or erase:
+            events.record_deleted(account_id, [view.id], erase, moment)
         if erase:
             Contact.delete().where(Contact.id == view.id).execute()
         else:
-            moment = normalize.now()
             Contact.update(deleted_at=moment, updated_at=moment).where(Contact.id == view.id).execute()
     return view
 

@@ -1,7 +1,7 @@
 """Taking one contact out of lists: exclude (may come back) or unsubscribe (consent withdrawn)."""
 from __future__ import annotations
 
-from . import catalog, errors, identity, normalize
+from . import catalog, errors, events, identity, normalize
 from . import db as store
 from .contacts import identity_holders
 from .errors import CoreError
@@ -39,6 +39,8 @@ def change(account_id: int, kind: str, value, status: str, lists: list[int] | No
         now = normalize.now()
         stamp = {"unsubscribed": "unsubscribed_at", "excluded": "excluded_at"}.get(status)
         ids = [m.id for m in memberships if m.status != status]
+        events.record(events.membership_rows(account_id, [(contact["id"], m.list_id, m.channel, m.status, status)
+                                                          for m in memberships if m.status != status], now))
         if ids:
             values = {"status": status, "updated_at": now}
             if stamp:

@@ -168,6 +168,8 @@ class _Batch:
                    "attrs"]
         for row in select_where_in(Membership, [("contact", list(self.states))], columns=columns):
             self.states[row["contact"]].memberships[(row["list"], row["channel"])] = _membership(row)
+        for state in self.states.values():
+            state.original_memberships = {key: m.status for key, m in state.memberships.items()}
         self.lists.load_spaces({key[0] for state in self.states.values() for key in state.memberships})
         if self.lookups.uses_members:
             for state in self.states.values():
@@ -189,6 +191,8 @@ class _Batch:
             for contact_id, tag_id, name in query:
                 self.states[contact_id].tags.add(name)
                 self.tag_ids[name] = tag_id
+        for state in self.states.values():
+            state.original_tags = frozenset(state.tags)
 
     def _suppressed(self, identities: list[dict]) -> set[str]:
         emails = sorted({ids["email"] for ids in identities if "email" in ids})
