@@ -85,8 +85,8 @@ def revoke_key(account_id: int, credential_id: int) -> None:
         key_cache.changed()
 
 
-def authenticate(secret: str | None, dialect: str, username: str | None = None, usage=()) -> int:
-    """The account id a key opens for a dialect; raises CoreError(unauthorized) otherwise.
+def authenticate(secret: str | None, dialect: str | None, username: str | None = None, usage=()) -> int:
+    """The account id a key opens for a dialect (None: any key of the account); raises CoreError(unauthorized) otherwise.
 
     usage: the rate_limits.Rule entries of the dialect this call counts against; counted only if
     the account's `limits` switch them on, so an account without limits costs nothing more than
@@ -95,7 +95,7 @@ def authenticate(secret: str | None, dialect: str, username: str | None = None, 
     if not secret:
         raise CoreError(errors.UNAUTHORIZED, "API key is missing", missing=True)
     found = key_cache.lookup(key_hash(secret), _load_key)
-    if found is None or (found[1] not in (None, dialect)):
+    if found is None or (dialect is not None and found[1] not in (None, dialect)):
         raise CoreError(errors.UNAUTHORIZED, "Invalid API key")
     account_id, _, key_username, limits = found
     if key_username is not None and username is not None and key_username != username:

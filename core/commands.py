@@ -225,3 +225,48 @@ class GetJob:
     job_id: str
     with_items: bool = False
     with_output: bool = False  # also the job's stored output (JobBlob), when it has one
+
+
+# -- reads of the account's own code (the native API) ------------------------------------------------
+@dataclass
+class GetContactDetail:
+    """One contact in full by id (core.contact_reads.detail); removed ones too."""
+
+    contact_id: int
+
+
+@dataclass
+class SearchContactPage:
+    """Contacts by identity (every given one must match), keyset-paged (core.contact_reads.search)."""
+
+    email: str | None = None
+    phone: str | None = None
+    external_id: str | None = None
+    after: int = 0
+    limit: int = 100
+
+
+@dataclass
+class ReadEvents:
+    """The change feed after an event id (core.events.feed)."""
+
+    after: int = 0
+    limit: int = 100
+    types: list[str] | None = None
+
+
+@dataclass
+class ListImports:
+    """The account's asynchronous jobs of every dialect, newest first (core.imports.page)."""
+
+    before: tuple | None = None  # (created_at, job id) of the previous page's last job
+    limit: int = 50
+
+
+@dataclass
+class ReadImport:
+    """One job with a page of its per-item report (core.imports.detail)."""
+
+    job_id: str
+    items_from: int = 0
+    items_limit: int = 100

@@ -294,6 +294,47 @@ class PullState(Base):
         indexes = ((("account", "source"), True),)
 
 
+class Webhook(Base):
+    """An endpoint of an account that receives its events; numbered in the account's id space."""
+
+    account = pw.ForeignKeyField(Account, on_delete="CASCADE")
+    number = pw.IntegerField()
+    url = pw.CharField(max_length=2000)
+    secret = pw.CharField(max_length=200)  # kept as is: every delivery is signed with it
+    events = JSONField(null=True)  # event types it wants; None: every type
+    cursor = pw.BigIntegerField(default=0)  # the last event id already put into one of its deliveries
+    created_at = pw.DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("account", "number"), True),)
+
+
+class Delivery(Base):
+    """A batch of events for one webhook: sent until an endpoint takes it, or dead after the max age.
+
+    The body is rendered once, so every attempt sends the same bytes under the same id and a
+    receiver can tell a repeat from a new batch.
+    """
+
+    id = pw.CharField(max_length=36, primary_key=True)
+    webhook = pw.ForeignKeyField(Webhook, on_delete="CASCADE", index=False)
+    first_event = pw.BigIntegerField()
+    last_event = pw.BigIntegerField()
+    count = pw.IntegerField()
+    body = pw.TextField()
+    state = pw.CharField(max_length=16, default="pending")  # pending | delivered | dead
+    attempts = pw.IntegerField(default=0)
+    next_attempt_at = pw.DateTimeField(default=now)
+    lease_until = pw.DateTimeField(null=True)
+    lease_owner = pw.CharField(max_length=36, null=True)
+    last_error = pw.TextField(null=True)
+    created_at = pw.DateTimeField(default=now)
+    finished_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("state", "next_attempt_at"), False), (("webhook", "state"), False))
+
+
 class IdCounter(Base):
     """SQLite's high-water mark of ids handed out in bulk (PostgreSQL uses the sequences)."""
 
@@ -308,5 +349,6 @@ class SchemaVersion(Base):
 
 MODELS = [
     Account, Credential, Database, FieldDef, ContactList, Tag, Contact, ContactTag, Membership,
-    Suppression, Job, JobItem, JobBlob, Event, RateWindow, LegacyId, PullState, IdCounter, SchemaVersion,
+    Suppression, Job, JobItem, JobBlob, Event, Webhook, Delivery, RateWindow, LegacyId, PullState, IdCounter,
+    SchemaVersion,
 ]

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import accounts, catalog, consent, contacts, deletion, errors, events, jobs, list_members, memberships
+from . import accounts, catalog, consent, contact_reads, contacts, deletion, errors, events, imports, jobs
+from . import list_members, memberships
 from . import commands as c
 from . import db as store
 from .errors import CoreError
@@ -131,6 +132,12 @@ HANDLERS = {
     c.StartJob: _start_job,
     c.UpsertAndRead: _upsert_and_read,
     c.GetJob: _job,
+    c.GetContactDetail: lambda a, cmd: contact_reads.detail(a, cmd.contact_id),
+    c.SearchContactPage: lambda a, cmd: contact_reads.search(a, cmd.email, cmd.phone, cmd.external_id, cmd.after,
+                                                             cmd.limit),
+    c.ReadEvents: lambda a, cmd: events.feed(a, cmd.after, cmd.limit, cmd.types),
+    c.ListImports: lambda a, cmd: imports.page(a, cmd.before, cmd.limit),
+    c.ReadImport: lambda a, cmd: imports.detail(a, cmd.job_id, cmd.items_from, cmd.items_limit),
 }
 
 
@@ -150,7 +157,7 @@ def execute(account_id: int, command, dry_run: bool = False):
     return result
 
 
-def authenticate(secret: str | None, dialect: str, username: str | None = None) -> int:
+def authenticate(secret: str | None, dialect: str | None, username: str | None = None) -> int:
     """The account a key belongs to; the request is from now on `dialect`'s (its events say so)."""
     account_id = accounts.authenticate(secret, dialect, username)
     events.set_origin(dialect)

@@ -11,7 +11,7 @@ from core import events, migrate
 
 from . import downloads, funnel, health, metrics
 from .config import Settings
-from .dialects import altcraft, dotdigital, esputnik, icomm, unisender
+from .dialects import altcraft, dotdigital, esputnik, icomm, native, unisender
 from .observe import Observe
 
 
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, migrate_schema: bool = True) ->
     unisender.add_routes(app, settings)
     icomm.add_routes(app, settings)
     dotdigital.add_routes(app, settings)
+    native.add_routes(app, settings)
     return app
 
 
