@@ -6,7 +6,7 @@ import json
 import os
 import sys
 
-from core import accounts, db as store, errors, migrate, setup, suppression
+from core import accounts, db as store, errors, migrate, setup, suppression, webhooks
 from core.errors import CoreError
 from core.schema import Account
 
@@ -45,6 +45,9 @@ def cmd_worker(args) -> int:
     from .queue import huey
     from .worker import Consumer
 
+    from .delivery import sender
+
+    sender.start()  # webhook deliveries, beside the job threads
     Consumer(huey, workers=args.threads, worker_type="thread", periodic=True, check_worker_health=True,
              graceful_signal="TERM").run()
     return 0
@@ -185,6 +188,46 @@ def _pull(args, pull, key, password) -> int:
 def _lines(path: str) -> list[str]:
     with open(path, encoding="utf-8") as handle:
         return [line.strip() for line in handle if line.strip()]
+def cmd_webhooks_add(args) -> int:
+    account = accounts.find_account(args.account)
+    types = args.events.split(",") if args.events else None
+    hook = webhooks.add(account.id, args.url, types)
+    _print(args, {"webhook_id": hook.number, "secret": hook.secret},
+           f"webhook {hook.number} for account {account.id}: {hook.url}\nsigning secret: {hook.secret}")
+    return 0
+
+
+def cmd_webhooks_list(args) -> int:
+    account = accounts.find_account(args.account)
+    rows = [{"webhook_id": w.number, "url": w.url, "events": w.events, "created_at": w.created_at,
+             "pending": w.pending, "delivered": w.delivered, "dead": w.dead, "last_error": w.last_error}
+            for w in webhooks.listing(account.id)]
+    _print(args, {"account_id": account.id, "webhooks": rows},
+           "\n".join(f"{r['webhook_id']}\t{r['url']}\t{','.join(r['events'] or ['*'])}\tpending {r['pending']}"
+                     f"\tdelivered {r['delivered']}\tdead {r['dead']}"
+                     + (f"\tlast error: {r['last_error']}" if r["last_error"] else "") for r in rows))
+    return 0
+
+
+def cmd_webhooks_remove(args) -> int:
+    account = accounts.find_account(args.account)
+    webhooks.remove(account.id, args.webhook_id)
+    _print(args, {"account_id": account.id, "webhook_id": args.webhook_id, "removed": True},
+           f"webhook {args.webhook_id} removed")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .export import export
+
+    account = accounts.find_account(args.account)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as handle:
+            written = export(account.id, handle, args.format)
+    else:
+        written = export(account.id, sys.stdout, args.format)
+    print(f"{written} contacts exported", file=sys.stderr)
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -269,6 +312,30 @@ def parser() -> argparse.ArgumentParser:
     pull.add_argument("--page-size", type=int, help="contacts per read (default: the vendor's largest page)")
     pull.add_argument("--json", action="store_true")
     pull.set_defaults(func=cmd_pull)
+
+    hooks = sub.add_parser("webhooks", help="endpoints that receive the account's events").add_subparsers(
+        dest="what", required=True)
+    hook_add = hooks.add_parser("add", help="register an endpoint; prints its id and signing secret")
+    hook_add.add_argument("account")
+    hook_add.add_argument("url")
+    hook_add.add_argument("--events", help="comma-separated event types (default: every type)")
+    hook_add.add_argument("--json", action="store_true")
+    hook_add.set_defaults(func=cmd_webhooks_add)
+    hook_list = hooks.add_parser("list", help="endpoints with their pending, delivered and dead deliveries")
+    hook_list.add_argument("account")
+    hook_list.add_argument("--json", action="store_true")
+    hook_list.set_defaults(func=cmd_webhooks_list)
+    hook_remove = hooks.add_parser("remove")
+    hook_remove.add_argument("account")
+    hook_remove.add_argument("webhook_id", type=int)
+    hook_remove.add_argument("--json", action="store_true")
+    hook_remove.set_defaults(func=cmd_webhooks_remove)
+
+    dump = sub.add_parser("export", help="every contact of an account as JSON lines or CSV (streamed)")
+    dump.add_argument("account")
+    dump.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    dump.add_argument("--output", "-o", help="a file (default: standard output)")
+    dump.set_defaults(func=cmd_export)
     return top
 
 

@@ -16,7 +16,7 @@ from adapters.native import openapi, requests
 from core import errors as core_errors
 from core import service
 
-from .. import funnel
+from .. import credentials, funnel
 from ..problems import RequestProblem
 
 PATHS = r"^/native/v1(?P<path>/.*)?$"
@@ -85,7 +85,7 @@ class NativeApi:
             resp.content_type = JSON
             resp.data = openapi.document_bytes()
             return
-        account_id = service.authenticate(_bearer(req), None)
+        account_id = service.authenticate(credentials.bearer(req.get_header("Authorization")), None)
         resp.content_type = JSON
         resp.data = orjson.dumps(getattr(self, name)(account_id, query, **match.groupdict()))
 
@@ -104,11 +104,6 @@ class NativeApi:
 
     def import_(self, account_id, query, id):
         return requests.import_detail(service.execute(account_id, requests.read_import(id, query)))
-
-
-def _bearer(req) -> str | None:
-    scheme, _, value = (req.get_header("Authorization") or "").strip().partition(" ")
-    return value.strip() or None if scheme.lower() == "bearer" else None
 
 
 def add_routes(app: falcon.App, settings) -> None:
