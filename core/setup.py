@@ -16,9 +16,9 @@ import jsonschema
 import yaml
 
 from . import accounts as account_ops
-from . import catalog, contact_limit, key_cache
+from . import catalog, contact_limit, key_cache, webhooks
 from . import db as store
-from .schema import Account, ContactList, Credential, Database, FieldDef
+from .schema import Account, ContactList, Credential, Database, FieldDef, Webhook
 
 SCHEMA = json.loads((Path(__file__).with_name("setup_schema.json")).read_text())
 _VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
@@ -125,6 +125,7 @@ def _check_account(here: str, account: dict, existing: Account | None, key_owner
     problems += _duplicates(here, "lists", account.get("lists", []), "id",
                             scope=lambda item: catalog.space_of(item.get("kind")))
     problems += _duplicates(here, "fields", account.get("fields", []), "id")
+    problems += _duplicates(here, "webhooks", account.get("webhooks", []), "id")
     declared = {d["id"] for d in account.get("databases", [])} | {1}
     if existing is not None:
         declared |= {d.number for d in Database.select(Database.number).where(Database.account == existing.id)}
@@ -274,6 +275,15 @@ def _apply_account(spec: dict, summary: Summary) -> Account:
                   "allowed_values": item.get("allowed_values"), "attrs": item.get("attrs", {}),
                   "database": databases[item.get("database", 1)].id}
         _upsert_numbered(FieldDef, account, item["id"], values, "fields", summary)
+    for item in spec.get("webhooks", []):
+        values = {"url": item["url"], "secret": item["secret"], "events": sorted(set(item["events"])) if item.get(
+            "events") else None}
+        if Webhook.get_or_none((Webhook.account == account.id) & (Webhook.number == item["id"])) is None:
+            webhooks.add(account.id, number=item["id"], types=values["events"], url=values["url"],
+                         secret=values["secret"])
+            summary.created["webhooks"] += 1
+        else:
+            _upsert_numbered(Webhook, account, item["id"], values, "webhooks", summary)
     return account
 
 
@@ -337,6 +347,8 @@ def export(account_ref) -> dict:
                                "database": numbers[row.database_id], "public_name": row.public_name,
                                "allowed_values": row.allowed_values, "attrs": row.attrs or None})
                      for row in FieldDef.select().where(FieldDef.account == account.id).order_by(FieldDef.number)]
+    doc["webhooks"] = [_compact({"id": row.number, "url": row.url, "secret": row.secret, "events": row.events})
+                       for row in Webhook.select().where(Webhook.account == account.id).order_by(Webhook.number)]
     return {"version": 1, "accounts": [doc]}
 
 

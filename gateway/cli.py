@@ -10,7 +10,7 @@ from core import accounts, db as store, errors, migrate, setup, suppression, web
 from core.errors import CoreError
 from core.schema import Account
 
-from . import dialects, logs
+from . import dialects, logs, outbound
 from .fresh_accounts import PRESETS
 
 
@@ -191,6 +191,10 @@ def _lines(path: str) -> list[str]:
 def cmd_webhooks_add(args) -> int:
     account = accounts.find_account(args.account)
     types = args.events.split(",") if args.events else None
+    try:
+        outbound.check_url(args.url)
+    except outbound.OutboundRefused as exc:
+        raise CoreError(errors.INVALID_ARGUMENT, str(exc)) from None
     hook = webhooks.add(account.id, args.url, types)
     _print(args, {"webhook_id": hook.number, "secret": hook.secret},
            f"webhook {hook.number} for account {account.id}: {hook.url}\nsigning secret: {hook.secret}")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import http.server
 import threading
+import time
 from contextlib import contextmanager
 
 import orjson
@@ -17,6 +18,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         with server.lock:
             server.calls += 1
             status = server.answer(server.calls)
+        server.in_flight.set()
+        time.sleep(server.delay)  # a slow endpoint: time for a test to kill the sender mid-request
+        with server.lock:
             server.received.append({"delivery": self.headers.get("X-Contact-Gateway-Delivery"), "status": status,
                                     "signed": verify(server.secret, body, self.headers.get("X-Contact-Gateway-Signature")),
                                     "content_type": self.headers.get("Content-Type"), "body": orjson.loads(body)})
@@ -51,10 +55,11 @@ class Receiver:
 
 
 @contextmanager
-def receiving(answer=lambda n: 200, secret: str = ""):
-    """A Receiver on a free port; `answer(n)` gives the status of the n-th POST."""
+def receiving(answer=lambda n: 200, secret: str = "", delay: float = 0.0):
+    """A Receiver on a free port; `answer(n)` gives the status of the n-th POST, sent after `delay` seconds."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.answer, server.secret, server.received, server.calls = answer, secret, [], 0
+    server.delay, server.in_flight = delay, threading.Event()
     server.lock = threading.Lock()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
