@@ -188,6 +188,8 @@ def _pull(args, pull, key, password) -> int:
 def _lines(path: str) -> list[str]:
     with open(path, encoding="utf-8") as handle:
         return [line.strip() for line in handle if line.strip()]
+
+
 def cmd_webhooks_add(args) -> int:
     account = accounts.find_account(args.account)
     types = args.events.split(",") if args.events else None
