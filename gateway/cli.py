@@ -236,6 +236,17 @@ def cmd_export(args) -> int:
     return 0
 
 
+def _command(group, name: str, func, *positionals, help: str | None = None):
+    """A subcommand with its positional arguments (a name, or (name, type)) and --json."""
+    command = group.add_parser(name, help=help)
+    for positional in positionals:
+        title, kind = positional if isinstance(positional, tuple) else (positional, str)
+        command.add_argument(title, type=kind)
+    command.add_argument("--json", action="store_true")
+    command.set_defaults(func=func)
+    return command
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="contact-gateway", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
@@ -321,21 +332,12 @@ def parser() -> argparse.ArgumentParser:
 
     hooks = sub.add_parser("webhooks", help="endpoints that receive the account's events").add_subparsers(
         dest="what", required=True)
-    hook_add = hooks.add_parser("add", help="register an endpoint; prints its id and signing secret")
-    hook_add.add_argument("account")
-    hook_add.add_argument("url")
+    hook_add = _command(hooks, "add", cmd_webhooks_add, "account", "url",
+                        help="register an endpoint; prints its id and signing secret")
     hook_add.add_argument("--events", help="comma-separated event types (default: every type)")
-    hook_add.add_argument("--json", action="store_true")
-    hook_add.set_defaults(func=cmd_webhooks_add)
-    hook_list = hooks.add_parser("list", help="endpoints with their pending, delivered and dead deliveries")
-    hook_list.add_argument("account")
-    hook_list.add_argument("--json", action="store_true")
-    hook_list.set_defaults(func=cmd_webhooks_list)
-    hook_remove = hooks.add_parser("remove")
-    hook_remove.add_argument("account")
-    hook_remove.add_argument("webhook_id", type=int)
-    hook_remove.add_argument("--json", action="store_true")
-    hook_remove.set_defaults(func=cmd_webhooks_remove)
+    _command(hooks, "list", cmd_webhooks_list, "account",
+             help="endpoints with their pending, delivered and dead deliveries")
+    _command(hooks, "remove", cmd_webhooks_remove, "account", ("webhook_id", int))
 
     dump = sub.add_parser("export", help="every contact of an account as JSON lines or CSV (streamed)")
     dump.add_argument("account")
