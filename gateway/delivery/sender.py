@@ -47,10 +47,13 @@ def run_once(limit: int = 10) -> int:
     """Plan new batches, then send up to `limit` due deliveries; returns how many were sent."""
     store.database().connect(reuse_if_open=True)
     webhooks.plan(delivery_body)
-    claimed = webhooks.claim(_lease(), limit)
-    for delivery in claimed:
-        send(delivery)
-    return len(claimed)
+    sent = 0
+    # One claim per send: a lease taken only when its send starts cannot run out while earlier
+    # sends of this round wait for slow endpoints.
+    while sent < limit and (claimed := webhooks.claim(_lease(), 1)):
+        send(claimed[0])
+        sent += 1
+    return sent
 
 
 def send(delivery: webhooks.Claimed) -> None:
