@@ -28,7 +28,7 @@ LIST_LEFT = "list.left"  # params: {"list", "space", "channel", "status": unsubs
 CANONICAL_TYPES = (CONTACT_CREATED, CONTACT_UPDATED, CONTACT_UNSUBSCRIBED, CONTACT_RESUBSCRIBED, CONTACT_DELETED,
                    LIST_JOINED, LIST_LEFT)
 
-_COLUMNS = [Event.account, Event.contact, Event.name, Event.key, Event.params, Event.dialect, Event.created_at]
+_COLUMNS = ["account", "contact", "name", "key", "params", "dialect", "created_at"]
 _origin: contextvars.ContextVar[str] = contextvars.ContextVar("event_origin", default="")
 
 
@@ -58,10 +58,9 @@ def row(account_id: int, contact_id: int | None, name: str, params: dict, at: da
 
 def record(rows: list[tuple]) -> None:
     """INSERT the rows (from row()) in their order, in bulk; call inside the write's transaction."""
-    from .bulk_write import chunks  # bulk_write records events too
+    from .sql_bulk import insert_rows  # plain SQL text: a batch's events cost one statement, not a node per value
 
-    for chunk in chunks(rows, len(_COLUMNS)):
-        Event.insert_many(chunk, fields=_COLUMNS).execute()
+    insert_rows(Event, _COLUMNS, rows)
 
 
 def feed(account_id: int, after: int = 0, limit: int = 100, types=None) -> list[EventView]:
