@@ -43,7 +43,7 @@ SUBSCRIBE = b'''{
 
 def test_the_example_applies_once_then_changes_nothing(store_url):
     first = setup.apply(setup.load(EXAMPLE.read_text()), presets=PRESETS).as_dict()
-    assert first["created"] == {"accounts": 1, "keys": 1, "lists": 3, "fields": 4}
+    assert first["created"] == {"accounts": 1, "keys": 1, "lists": 3, "fields": 4, "webhooks": 1}
     again = setup.apply(setup.load(EXAMPLE.read_text()), presets=PRESETS).as_dict()
     assert again["created"] == {} and again["updated"] == {}
 
