@@ -19,14 +19,19 @@ _STATUS_CHANNELS = (("email_status", "email"), ("phone_status", "phone"))
 def batch_rows(batch) -> list[tuple]:
     """Event rows for the batch (core.events.row tuples), canonical and vendor, in item order."""
     account_id, at = batch.account_id, batch.now
+    vendor = batch.cmd.events is not None
     pending, seen = [], set()
     for result, state in zip(batch.results, batch.item_states):
         if state is None:
             continue
         if id(state) not in seen:
             seen.add(id(state))
-            pending.append((state, None))
-        pending.append((state, result))
+            if _written(state):
+                pending.append((state, None))
+        if vendor:
+            pending.append((state, result))
+    if not pending:
+        return []
     field_names = _field_names(batch)
     membership_changes = {}
     for state, result in pending:
@@ -42,6 +47,13 @@ def batch_rows(batch) -> list[tuple]:
             if vendor is not None:
                 rows.append(vendor)
     return rows
+
+
+def _written(state) -> bool:
+    """Does the batch write anything of this contact (the same test bulk_write applies)? Most
+    re-imports change nothing, and those contacts need no comparison at all."""
+    return (state.is_new or state.wiped or state.dirty or state.tags_dirty or bool(state.removed_memberships)
+            or any(m.dirty for m in state.memberships.values()))
 
 
 def _canonical(account_id, state, at, field_names, membership_changes, numbers) -> list[tuple]:
@@ -96,7 +108,8 @@ def _field_names(batch) -> dict[str, str]:
     names = {key: definition.name for key, definition in batch.fields.defs.items()}
     wanted = set()
     for state in batch.item_states:
-        if state is not None and state.original is not None and state.row["fields"] is not state.original["fields"]:
+        if state is not None and state.dirty and state.original is not None \
+                and state.row["fields"] is not state.original["fields"]:
             wanted |= set(_changed_keys(state.original["fields"], state.row["fields"])) - names.keys()
     if wanted:
         ids = [int(k) for k in wanted if str(k).isdigit()]
