@@ -34,14 +34,22 @@ def batch_rows(batch) -> list[tuple]:
         return []
     field_names = _field_names(batch)
     membership_changes = {}
+    list_ids = set()
     for state, result in pending:
         if result is None:
-            membership_changes[id(state)] = _membership_changes(state)
-    numbers = events.list_numbers({c[1] for changes in membership_changes.values() for c in changes})
+            if state.is_new or state.wiped:
+                list_ids.update(key[0] for key in state.memberships)
+            else:
+                changes = membership_changes[id(state)] = _membership_changes(state)
+                list_ids.update(change[1] for change in changes)
+    numbers = events.list_numbers(list_ids)
     rows = []
     for state, result in pending:
         if result is None:
-            rows.extend(_canonical(account_id, state, at, field_names, membership_changes[id(state)], numbers))
+            if state.is_new or state.wiped:
+                rows.extend(_created(account_id, state, at, numbers))
+            else:
+                rows.extend(_canonical(account_id, state, at, field_names, membership_changes[id(state)], numbers))
         else:
             vendor = _vendor(batch, state, result)
             if vendor is not None:
@@ -56,13 +64,22 @@ def _written(state) -> bool:
             or any(m.dirty for m in state.memberships.values()))
 
 
+def _created(account_id, state, at, numbers) -> list[tuple]:
+    """A new contact (the everyday case of an import, so nothing to compare): created, then its lists."""
+    rows = [events.row(account_id, state.id, events.CONTACT_CREATED, {}, at)]
+    for (list_id, channel), membership in state.memberships.items():
+        if membership.status == "subscribed":
+            number, space = numbers[list_id]
+            rows.append(events.row(account_id, state.id, events.LIST_JOINED,
+                                   {"list": number, "space": space, "channel": channel}, at))
+    return rows
+
+
 def _canonical(account_id, state, at, field_names, membership_changes, numbers) -> list[tuple]:
     row, before = state.row, state.original
-    if before is not None and before["deleted_at"] is not None and row["deleted_at"] is not None:
+    if before["deleted_at"] is not None and row["deleted_at"] is not None:
         return []  # deleted before and still: nothing happened to anyone
-    if state.is_new or state.wiped:
-        rows = [events.row(account_id, state.id, events.CONTACT_CREATED, {}, at)]
-    elif row["deleted_at"] is not None:
+    if row["deleted_at"] is not None:
         return [events.row(account_id, state.id, events.CONTACT_DELETED, {"erased": False}, at)]
     else:
         rows = []
