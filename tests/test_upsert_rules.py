@@ -199,7 +199,7 @@ def test_a_batch_costs_the_same_number_of_queries_whatever_its_size(account):
             run(account, batch(n, prefix), match=("email", "phone"), match_fallback=False)
         counts.append(len(seen))
     assert counts[0] == counts[1]
-    assert counts[1] <= 16
+    assert counts[1] <= 18  # 16, and the batch's events: its lists' numbers read once, one INSERT
 
 
 def test_find_many_and_delete_by_identity(account):
