@@ -157,8 +157,9 @@ def execute(account_id: int, command, dry_run: bool = False):
     return result
 
 
-def authenticate(secret: str | None, dialect: str | None, username: str | None = None) -> int:
-    """The account a key belongs to; the request is from now on `dialect`'s (its events say so)."""
-    account_id = accounts.authenticate(secret, dialect, username)
+def authenticate(secret: str | None, dialect: str | None, username: str | None = None, usage=()) -> int:
+    """The account a key belongs to (accounts.authenticate, rate limits included); the request is
+    from now on `dialect`'s (its events say so)."""
+    account_id = accounts.authenticate(secret, dialect, username, usage)
     events.set_origin(dialect)
     return account_id
