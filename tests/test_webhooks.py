@@ -15,6 +15,7 @@ from core.model import ContactChange, UpsertCommand
 from core.schema import Delivery
 from core.upsert import upsert
 from esputnik_http import bulk, call, email_channel, ok
+from gateway import metrics
 from gateway.delivery import sender
 from webhook_receiver import receiving
 
@@ -100,6 +101,7 @@ def test_batches_hold_at_most_100_events_in_order(store_url, account):
 def test_a_failing_receiver_gets_every_event_once_it_recovers(store_url, account, monkeypatch):
     monkeypatch.setenv("WEBHOOK_RETRY_BASE", "0.05")
     monkeypatch.setenv("WEBHOOK_RETRY_CAP", "0.2")
+    retried = metrics.WEBHOOK_DELIVERIES.labels("retrying")._value.get()
     with receiving(answer=lambda n: 500 if n <= 4 else 200) as receiver:
         hook = webhooks.add(account.id, receiver.url)
         receiver.set_secret(hook.secret)
@@ -115,6 +117,7 @@ def test_a_failing_receiver_gets_every_event_once_it_recovers(store_url, account
     assert [e["contact_id"] for e in receiver.accepted_events()] == [c.contact_id for c in events.feed(account.id)]
     assert Delivery.select().where(Delivery.state == "delivered").count() == len(accepted)
     assert Delivery.select().order_by(Delivery.created_at).first().attempts == 5
+    assert metrics.WEBHOOK_DELIVERIES.labels("retrying")._value.get() - retried == 4  # contact_gateway_webhook_deliveries_total
 
 
 def test_backoff_grows_with_jitter_and_stops_at_the_max_age(monkeypatch):

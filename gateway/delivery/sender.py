@@ -18,7 +18,7 @@ from core import db as store
 from core import webhooks
 from core.normalize import now
 
-from .. import outbound
+from .. import metrics, outbound
 from . import schedule, signing
 
 log = logging.getLogger("contact_gateway.delivery")
@@ -33,14 +33,6 @@ def _timeout() -> float:
 def _lease() -> timedelta:
     # Outlasts the longest send (the time-out) with room to record the outcome.
     return timedelta(seconds=float(os.environ.get("WEBHOOK_LEASE_SECONDS") or _timeout() + 20))
-
-
-def count_delivery(result: str) -> None:
-    """The one place a delivery's outcome is counted (delivered | retry | dead | lost_lease).
-
-    The metrics module wires contact_gateway_webhook_deliveries_total{result} here; until it does,
-    the outcome is only logged.
-    """
 
 
 def run_once(limit: int = 10) -> int:
@@ -72,17 +64,18 @@ def send(delivery: webhooks.Claimed) -> None:
     if not 200 <= status < 300:  # a 1xx/3xx that urllib did not turn into an error
         _failed(delivery, f"{delivery.url} answered HTTP {status}")
         return
-    result = "delivered" if webhooks.delivered(delivery) else "lost_lease"
-    log.info("delivery %s: %s after %s attempt(s)", delivery.id, result, delivery.attempts)
-    count_delivery(result)
+    recorded = webhooks.delivered(delivery)  # False: the lease lapsed and another worker took it over
+    log.info("delivery %s: delivered after %s attempt(s)%s", delivery.id, delivery.attempts,
+             "" if recorded else " (its lease had lapsed)")
+    metrics.count_delivery("delivered")
 
 
 def _failed(delivery: webhooks.Claimed, error: str) -> None:
     retry_at = schedule.next_attempt(delivery.attempts, delivery.created_at, now())
     recorded = webhooks.failed(delivery, error, retry_at)
-    result = "lost_lease" if not recorded else ("retry" if retry_at else "dead")
+    result = "failed" if not recorded else ("retrying" if retry_at else "gave_up")
     log.warning("delivery %s attempt %s failed (%s): %s", delivery.id, delivery.attempts, result, error)
-    count_delivery(result)
+    metrics.count_delivery(result)
 
 
 def loop(stop: threading.Event, idle: float | None = None) -> None:
