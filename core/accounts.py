@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from peewee import fn
 
 import orjson
 
@@ -115,3 +119,28 @@ def _load_key(digest: str) -> tuple | None:
 
 _AUTH_SQL = ('SELECT c."account_id", c."dialect", c."username", a."limits" FROM "credential" c '
              'JOIN "account" a ON a."id" = c."account_id" WHERE c."key_hash" = {p} AND c."revoked_at" IS NULL')
+
+
+@dataclass
+class AccountView:
+    id: int
+    name: str
+    contacts: int
+    keys: list  # Credential rows, revoked ones included
+    last_activity: datetime | None  # the newest contact change or job of the account
+
+
+def overview() -> list[AccountView]:
+    """Every account with its contact count, keys and last activity; five queries whatever the number."""
+    from .schema import Contact, Job
+
+    rows = list(Account.select().order_by(Account.id))
+    counts = dict(Contact.select(Contact.account, fn.COUNT(Contact.id)).where(Contact.deleted_at.is_null())
+                  .group_by(Contact.account).tuples())
+    touched = dict(Contact.select(Contact.account, fn.MAX(Contact.updated_at)).group_by(Contact.account).tuples())
+    for account_id, at in Job.select(Job.account, fn.MAX(Job.updated_at)).group_by(Job.account).tuples():
+        touched[account_id] = max(filter(None, (touched.get(account_id), at)), default=None)
+    keys_of: dict = {}
+    for credential in Credential.select().order_by(Credential.id):
+        keys_of.setdefault(credential.account_id, []).append(credential)
+    return [AccountView(a.id, a.name, counts.get(a.id, 0), keys_of.get(a.id, []), touched.get(a.id)) for a in rows]

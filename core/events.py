@@ -15,6 +15,9 @@ import contextvars
 from dataclasses import dataclass
 from datetime import datetime
 
+from peewee import fn
+
+from . import db as store
 from .schema import Event
 
 # Canonical change events, written for every write through any dialect.
@@ -79,6 +82,29 @@ def by_ids(account_id: int, event_ids: list[int]) -> list[EventView]:
     if not event_ids:
         return []
     return _views(_select(account_id).where(Event.id.in_(event_ids)))
+
+
+def of_contact(account_id: int, contact_id: int, limit: int = 50) -> list[EventView]:
+    """A contact's newest events (at most `limit`), newest first; one query."""
+    query = _select(account_id).where(Event.contact == contact_id).order_by(Event.id.desc()).limit(limit)
+    return _views(query)
+
+
+def per_hour(since: datetime, types=CANONICAL_TYPES) -> list[tuple[datetime, str, str, int]]:
+    """(hour, dialect, event type, how many) over every account since `since`, grouped in the store; one query."""
+    if store.is_sqlite():
+        hour = fn.strftime("%Y-%m-%d %H:00:00", Event.created_at)
+    else:
+        hour = fn.date_trunc("hour", Event.created_at)
+    query = (Event.select(hour.alias("hour"), Event.dialect, Event.name, fn.COUNT(Event.id).alias("n"))
+             .where((Event.created_at >= since) & Event.name.in_(list(types)))
+             .group_by(hour, Event.dialect, Event.name).order_by(hour))
+    rows = []
+    for at, dialect, name, count in query.tuples():
+        if isinstance(at, str):
+            at = datetime.strptime(at, "%Y-%m-%d %H:%M:%S")
+        rows.append((at.replace(tzinfo=None), dialect, name, count))
+    return rows
 
 
 def _select(account_id: int):

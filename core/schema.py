@@ -342,6 +342,15 @@ class IdCounter(Base):
     value = pw.BigIntegerField()
 
 
+class OperatorToken(Base):
+    """A token that opens the admin view (the operator's, not an account's); stored hashed."""
+
+    token_hash = pw.CharField(max_length=64, unique=True)
+    label = pw.CharField(max_length=200, default="")
+    created_at = pw.DateTimeField(default=now)
+    revoked_at = pw.DateTimeField(null=True)
+
+
 class SchemaVersion(Base):
     version = pw.IntegerField(primary_key=True)
     applied_at = pw.DateTimeField(default=now)
@@ -349,6 +358,6 @@ class SchemaVersion(Base):
 
 MODELS = [
     Account, Credential, Database, FieldDef, ContactList, Tag, Contact, ContactTag, Membership,
-    Suppression, Job, JobItem, JobBlob, Event, Webhook, Delivery, RateWindow, LegacyId, PullState, IdCounter,
+    Suppression, Job, JobItem, JobBlob, Event, Webhook, Delivery, RateWindow, LegacyId, PullState, IdCounter, OperatorToken,
     SchemaVersion,
 ]

@@ -9,7 +9,7 @@ import falcon
 from core import db as store
 from core import events, migrate
 
-from . import downloads, funnel, health, metrics
+from . import admin, downloads, funnel, health, metrics
 from .config import Settings
 from .dialects import altcraft, dotdigital, esputnik, icomm, native, unisender
 from .observe import Observe
@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None, migrate_schema: bool = True) ->
     app.add_route("/healthz", health.Health())
     app.add_route("/readyz", health.Ready())
     app.add_route("/metrics", metrics.Metrics())
+    admin.add_routes(app)
     app.add_route(downloads.PATH, downloads.Downloads())
     altcraft.add_routes(app, settings)
     esputnik.add_routes(app, settings)

@@ -53,6 +53,23 @@ def cmd_worker(args) -> int:
     return 0
 
 
+def cmd_admin_token_create(args) -> int:
+    from core import operators
+
+    row, token = operators.create(args.label or "")
+    _print(args, {"token_id": row.id, "token": token, "url": "/admin/"},
+           f"operator token {row.id}: {token}\nSign in at /admin/ with it (it is shown only once).")
+    return 0
+
+
+def cmd_admin_token_revoke(args) -> int:
+    from core import operators
+
+    count = operators.revoke_all()
+    _print(args, {"revoked": count}, f"{count} operator tokens revoked")
+    return 0
+
+
 def cmd_migrate(args) -> int:
     version = migrate.migrate()
     _print(args, {"schema_version": version}, f"Schema is at version {version}")
@@ -261,6 +278,16 @@ def parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run the job worker (huey consumer)")
     worker.add_argument("--threads", type=int, default=2)
     worker.set_defaults(func=cmd_worker)
+
+    adm = sub.add_parser("admin", help="the admin view's operator tokens").add_subparsers(dest="what", required=True)
+    tokens = adm.add_parser("token", help="operator tokens").add_subparsers(dest="action", required=True)
+    token_create = tokens.add_parser("create", help="a new token that opens /admin/ (shown once)")
+    token_create.add_argument("--label")
+    token_create.add_argument("--json", action="store_true")
+    token_create.set_defaults(func=cmd_admin_token_create)
+    token_revoke = tokens.add_parser("revoke-all", help="revoke every operator token (signs everyone out)")
+    token_revoke.add_argument("--json", action="store_true")
+    token_revoke.set_defaults(func=cmd_admin_token_revoke)
 
     mig = sub.add_parser("migrate", help="create or upgrade the schema")
     mig.add_argument("--json", action="store_true")
