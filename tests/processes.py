@@ -27,6 +27,27 @@ def cli(*args, env: dict, check: bool = True, input: str | None = None) -> subpr
     return result
 
 
+class HeldForm:
+    """A form POST sent but for its last bytes: the worker that accepted it stays busy reading it."""
+
+    def __init__(self, port: int, path: str, body: bytes):
+        head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=120)
+        self.sock.sendall(head + body[:-10])
+        self.rest = body[-10:]
+
+    def finish(self) -> tuple[bytes, bytes]:
+        """Send the last bytes; (status line, body) of the whole answer."""
+        self.sock.sendall(self.rest)
+        answer = b""
+        while chunk := self.sock.recv(65536):
+            answer += chunk
+        self.sock.close()
+        head, _, body = answer.partition(b"\r\n\r\n")
+        return head.split(b"\r\n")[0], body
+
+
 def server_env(store_url: str, tmp_path: Path, **extra: str) -> dict:
     """The environment of a gateway process on a test's store, logging into tmp_path; a SQLite store
     gets a queue file there (the tests' own in-memory queue lives in the test process only)."""

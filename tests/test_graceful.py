@@ -15,7 +15,7 @@ import pytest
 
 from core.schema import Contact, Job
 from esputnik_http import await_import, live
-from processes import Gateway, server_env
+from processes import Gateway, HeldForm, server_env
 
 pytestmark = pytest.mark.slow
 
@@ -76,26 +76,28 @@ def test_sigterm_drains_requests_and_hands_the_import_back(store_url, account, t
     contacts = [{"channels": [{"type": "email", "value": f"bulk{i}@example.com"}]} for i in range(3000)]
     session = live(gateway, account.key, "POST", "contacts", {"dedupeOn": "email", "contacts": contacts})[
         "asyncSessionId"]
-    slow = {}
 
-    def slow_import():  # a 500-row request (Unisender's most) still being answered when SIGTERM arrives
-        rows = {f"data[{i}][0]": f"slow{i}@example.com" for i in range(500)}
-        slow["answer"] = post_form(gateway, {"api_key": account.key, "field_names[0]": "email", **rows}, timeout=120)
-        slow["answered_at"] = time.monotonic()
+    # A 500-row request (Unisender's most) whose body is still arriving when SIGTERM does.
+    rows = {f"data[{i}][0]": f"slow{i}@example.com" for i in range(500)}
+    slow_body = urllib.parse.urlencode({"api_key": account.key, "field_names[0]": "email", **rows}).encode()
+    slow = {}
 
     try:
         with Stream(gateway, account.key) as stream:
             deadline = time.monotonic() + 60
             while done(session) == 0 and time.monotonic() < deadline:
                 time.sleep(0.01)
-            in_flight = threading.Thread(target=slow_import)
-            in_flight.start()
+            held = HeldForm(gateway.port, "/en/api/importContacts?format=json", slow_body)
             time.sleep(0.05)
             answered_before = len(stream.answered)
             signalled_at = time.monotonic()
             os.kill(gateway.process.pid, signal.SIGTERM)  # the master, as systemd or Kubernetes would
+            time.sleep(0.1)
+            status, body = held.finish()
+            slow["answered_at"] = time.monotonic()
+            assert status.startswith(b"HTTP/1.1 200"), (status, body)
+            slow["answer"] = orjson.loads(body)
             gateway.process.wait(timeout=90)
-            in_flight.join(timeout=120)
             time.sleep(0.3)
     finally:
         gateway.kill()
