@@ -42,7 +42,7 @@ def batch_rows(batch) -> list[tuple]:
             else:
                 changes = membership_changes[id(state)] = _membership_changes(state)
                 list_ids.update(change[1] for change in changes)
-    numbers = events.list_numbers(list_ids)
+    numbers = events.list_numbers(list_ids, batch.known)
     rows = []
     for state, result in pending:
         if result is None:

@@ -13,13 +13,15 @@ from .schema import Account, Contact
 from .sql_bulk import select_eq
 
 
-def room(account_id: int) -> tuple[int | None, bool]:
+def room(account_id: int, row=None) -> tuple[int | None, bool]:
     """(how many contacts the account may still gain, None: no limit; whether the counter is kept).
 
-    Call inside the account's write transaction. A limited account whose counter was never set
-    (a store older than the counter) is counted once here and keeps the counter from then on.
+    Call inside the account's write transaction, with the account's row when the caller read it
+    there already (catalog_cache.account_row). A limited account whose counter was never set (a
+    store older than the counter) is counted once here and keeps the counter from then on.
     """
-    row = select_eq(Account, {"id": account_id}, ["id", "contact_limit", "live_contacts"])[0]
+    if row is None:
+        row = select_eq(Account, {"id": account_id}, ["id", "contact_limit", "live_contacts"])[0]
     if row.contact_limit is None:
         return None, False
     live = row.live_contacts
@@ -33,8 +35,8 @@ def adjust(account_id: int, delta: int) -> None:
     """The account gained (or lost, negative) `delta` live contacts in the current transaction."""
     if delta:
         db = store.database()
-        db.execute_sql(f'UPDATE "account" SET "live_contacts" = "live_contacts" + {db.param} '
-                       f'WHERE "id" = {db.param} AND "live_contacts" IS NOT NULL', (delta, account_id))
+        store.execute_later(f'UPDATE "account" SET "live_contacts" = "live_contacts" + {db.param} '
+                            f'WHERE "id" = {db.param} AND "live_contacts" IS NOT NULL', (delta, account_id))
 
 
 def track(account_id: int) -> None:

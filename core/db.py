@@ -48,6 +48,7 @@ def open_database(url: str | None = None) -> peewee.Database:
         else:
             url = url.replace("postgres://", "postgresql://", 1)
             database = connect(url)
+            database.__class__ = PostgresStore  # same state, same connection parameters
         proxy.initialize(database)
         _url = url
         return database
@@ -68,22 +69,132 @@ def max_params() -> int:
     return 30000 if is_sqlite() else 60000
 
 
+_held = threading.local()  # the scopes whose write lock this thread's open transaction holds
+
+
 @contextmanager
 def write_transaction(scope: str):
     """One transaction that holds the write lock of `scope` (an account's database) to its end.
 
     Batches of one scope run one after another, so two concurrent imports of overlapping rows
     read each other's committed contacts and never create the same contact twice. PostgreSQL
-    takes a transaction-level advisory lock; SQLite takes its single writer lock at BEGIN.
+    takes a transaction-level advisory lock, sent with the BEGIN in one round trip; SQLite takes
+    its single writer lock at BEGIN. Inside a transaction that already holds `scope`'s lock this
+    is that same transaction (no savepoint, no second lock): a failure inside fails it whole.
     """
     db = database()
-    if isinstance(db, peewee.SqliteDatabase):
-        with db.atomic("IMMEDIATE") as txn:
-            yield txn
+    held = _held.__dict__.setdefault("scopes", [])
+    if scope in held and db.transaction_depth() > 0:
+        yield db.top_transaction()
         return
-    with db.atomic() as txn:
-        lock(scope)
-        yield txn
+    if db.transaction_depth() > 0:  # another scope's transaction: a savepoint that also takes this lock
+        manager = db.atomic("IMMEDIATE") if isinstance(db, peewee.SqliteDatabase) else db.atomic()
+    elif isinstance(db, peewee.SqliteDatabase):
+        manager = db.atomic("IMMEDIATE")
+    else:
+        manager = _LockedTransaction(db, scope)
+    held.append(scope)
+    try:
+        with manager as txn:
+            if db.transaction_depth() > 1 and not isinstance(db, peewee.SqliteDatabase):
+                lock(scope)
+            yield txn
+    finally:
+        held.remove(scope)
+
+
+class _LockedTransaction(peewee._transaction):
+    """A PostgreSQL transaction whose BEGIN and advisory lock go out with its first statement."""
+
+    def __init__(self, db, scope: str):
+        super().__init__(db)
+        self.scope = scope
+
+    def _begin(self):
+        self.db.begin_later(f"SELECT pg_advisory_xact_lock({LOCK_KEY})", (lock_key(self.scope),))
+
+
+class PostgresStore(peewee.PostgresqlDatabase):
+    """PostgreSQL with statements that need no answer sent along with the next round trip.
+
+    A write transaction of one contact is a handful of statements, and on PostgreSQL each round
+    trip to the server costs more than the statement itself; while a transaction holds its
+    account's lock, every round trip also holds up the account's other writers. So BEGIN, the
+    lock, and the writes that return nothing (execute_later) wait, in order, and go out as one
+    multi-statement text together with the next statement that needs an answer, or the COMMIT.
+    A failure of a waiting statement is raised by that next call and fails the transaction, as
+    it would have on its own; nothing waits outside a transaction.
+    """
+
+    def _waiting(self) -> list:
+        return self._state.__dict__.setdefault("waiting", [])
+
+    def execute_later(self, sql: str, params=None) -> None:
+        """Send `sql` with the next statement (outside a transaction: now)."""
+        if self.transaction_depth() == 0:
+            super().execute_sql(sql, params)
+            return
+        with peewee.__exception_wrapper__:
+            self._waiting().append(super().cursor().mogrify(sql, params or ()))
+
+    def begin_later(self, sql: str, params) -> None:
+        """BEGIN, and `sql` as the transaction's first statement, sent with its next round trip."""
+        waiting = self._waiting()
+        waiting.clear()
+        waiting.append(b"BEGIN")
+        self._state.__dict__["locked"] = True
+        with peewee.__exception_wrapper__:
+            waiting.append(super().cursor().mogrify(sql, params))
+
+    def cursor(self, named_cursor=None):
+        cursor = super().cursor(named_cursor)
+        waiting = self._waiting()
+        if waiting:  # a raw cursor's user (COPY, executemany) sees what was written before
+            self._send_waiting(cursor, None)
+        return cursor
+
+    def _send_waiting(self, cursor, last: bytes | None) -> None:
+        waiting = self._waiting()
+        text = b"; ".join(waiting if last is None else [*waiting, last])
+        waiting.clear()
+        cursor.execute(text)
+
+    def _execute_cursor(self, sql, params, **cursor_options):
+        if not self._waiting():
+            return super()._execute_cursor(sql, params, **cursor_options)
+        self._log_query(sql, params)
+        with peewee.__exception_wrapper__:
+            cursor = super().cursor(**cursor_options)
+            self._send_waiting(cursor, cursor.mogrify(sql, params or ()))
+        return cursor
+
+    def commit(self):
+        locked = self._state.__dict__.pop("locked", False)
+        with peewee.__exception_wrapper__:
+            cursor = super().cursor()
+            if not locked:
+                self._send_waiting(cursor, b"COMMIT")
+                return
+            # A write lock is held to the end of the commit, and the commit's WAL flush is most of
+            # a small write's time: the commit does not wait for it, so the account's next writer
+            # starts at once; the answer still does. A transactional WAL message is a transaction
+            # of its own whose commit waits for the flush of the WAL up to there, ours included:
+            # when it returns, the write is as durable as a synchronous commit, and the flushes of
+            # concurrent writers (any account) are grouped by the server instead of queued by the lock.
+            self._send_waiting(cursor, b"SET LOCAL synchronous_commit TO off; COMMIT")
+            cursor.execute("SELECT pg_logical_emit_message(true, 'contact-gateway', '')")
+
+    def rollback(self):
+        self._state.__dict__.pop("locked", None)
+        waiting = self._waiting()
+        begun = not (waiting and waiting[0] == b"BEGIN")  # else the server never saw this transaction
+        waiting.clear()
+        if begun:
+            super().rollback()
+
+    def _close(self, conn):
+        self._waiting().clear()
+        super()._close(conn)
 
 
 def lock(scope: str) -> None:
@@ -96,6 +207,16 @@ def lock(scope: str) -> None:
     db = database()
     if not isinstance(db, peewee.SqliteDatabase):
         db.execute_sql(f"SELECT pg_advisory_xact_lock({LOCK_KEY})", (lock_key(scope),))
+
+
+def execute_later(sql: str, params=None) -> None:
+    """A statement whose answer nobody reads: on PostgreSQL it goes out with the next round trip
+    of the transaction (PostgresStore), on SQLite (no round trips) at once."""
+    db = database()
+    if isinstance(db, PostgresStore):
+        db.execute_later(sql, params)
+    else:
+        db.execute_sql(sql, params)
 
 
 LOCK_KEY = "hashtext(current_schema()), %s"  # the two int4 keys of a PostgreSQL advisory lock

@@ -160,15 +160,23 @@ def membership_rows(account_id: int, changes: list[tuple], at: datetime, numbers
     return rows
 
 
-def list_numbers(list_ids) -> dict[int, tuple[int, str]]:
-    """list row id -> (its number, its id space), one query."""
+def list_numbers(list_ids, known=None) -> dict[int, tuple[int, str]]:
+    """list row id -> (its number, its id space): from `known` (a catalog_cache.Catalog) where it
+    has them, the rest (lists the batch itself created) in one query."""
     from .schema import ContactList
 
-    if not list_ids:
-        return {}
-    query = ContactList.select(ContactList.id, ContactList.number, ContactList.space).where(
-        ContactList.id.in_(sorted(list_ids))).tuples()
-    return {list_id: (number, space) for list_id, number, space in query}
+    numbers = {}
+    if known is not None:
+        for list_id in list_ids:
+            row = known.list_by_id.get(list_id)
+            if row is not None:
+                numbers[list_id] = (row["number"], row["space"])
+    rest = sorted(set(list_ids) - numbers.keys())
+    if rest:
+        query = ContactList.select(ContactList.id, ContactList.number, ContactList.space).where(
+            ContactList.id.in_(rest)).tuples()
+        numbers.update((list_id, (number, space)) for list_id, number, space in query)
+    return numbers
 
 
 def record_left_list(account_id: int, list_id: int, at: datetime, contact_ids: list[int] | None = None) -> None:

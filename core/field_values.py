@@ -30,14 +30,15 @@ class FieldResolver:
         self.unknown: set = set()
         self._match_keys: set[str] = set()
 
-    def load(self, items: list[ContactChange]) -> None:
+    def load(self, items: list[ContactChange], rows=None) -> None:
+        """Resolve the batch's field references against `rows`, its database's fields (None: read them)."""
         refs = {ref for item in items for ref in item.fields}
         refs |= {item.custom_match[0] for item in items if item.custom_match is not None}
         if not refs:
             return
         attribute = "number" if self.cmd.field_key == "number" else "name"
         known, folded = {}, {}
-        for row in select_eq(FieldDef, {"database": self.database.id}):
+        for row in select_eq(FieldDef, {"database": self.database.id}) if rows is None else rows:
             known[_ref(getattr(row, attribute), attribute)] = row
             if self.cmd.field_key == "name_ci":
                 # Two names that differ only in case make that spelling ambiguous: exact names still work.

@@ -25,6 +25,7 @@ class ListResolver:
         self.used = False
         self.replaces = False
         self.apart: set[int] = set()  # ids of the contacts' lists outside the shared "list" id space
+        self.known = None  # the account's remembered catalogue (core.catalog_cache), when the batch has it
 
     @staticmethod
     def key(change: ListChange) -> tuple[str, int | str]:
@@ -34,7 +35,9 @@ class ListResolver:
     def id_of(self, change: ListChange) -> int:
         return self.ids[self.key(change)]
 
-    def load(self, items: list[ContactChange]) -> None:
+    def load(self, items: list[ContactChange], known=None) -> None:
+        """Resolve the batch's list references, against `known` (a catalog_cache.Catalog) when given."""
+        self.known = known
         refs = {self.key(change) for item in items for change in item.lists}
         self.replaces = self.cmd.lists_mode == "replace" or any(
             i.lists_mode == "replace" or i.replace_lists_of for i in items)
@@ -44,8 +47,13 @@ class ListResolver:
         numbers = {r for r in refs if isinstance(r[1], int)}
         titles = {r for r in refs if isinstance(r[1], str)}
         conditions = [("number", sorted({n for _, n in numbers})), ("title", sorted({t for _, t in titles}))]
-        rows = select_where_in(ContactList, conditions, where='"database_id" = ' + store.database().param,
-                               params=[self.database.id], columns=["id", "space", "number", "title", "kind", "attrs"])
+        if known is None:
+            rows = select_where_in(ContactList, conditions, where='"database_id" = ' + store.database().param,
+                                   params=[self.database.id], columns=["id", "space", "number", "title", "kind", "attrs"])
+        else:
+            wanted_numbers, wanted_titles = set(conditions[0][1]), set(conditions[1][1])
+            rows = [row for row in known.lists.get(self.database.id, ())
+                    if row["number"] in wanted_numbers or row["title"] in wanted_titles]
         for row in rows:
             list_id, space = row["id"], row["space"]
             self.kinds[list_id] = (row["kind"], tuple((row["attrs"] or {}).get("channels") or ()))
@@ -75,8 +83,11 @@ class ListResolver:
         for a batch that replaces)."""
         if self.replaces and list_ids:
             shared = catalog.space_of(None)
-            self.apart = {row["id"] for row in select_where_in(ContactList, [("id", sorted(list_ids))],
-                                                               columns=["id", "space"]) if row["space"] != shared}
+            if self.known is not None:
+                rows = [self.known.list_by_id[i] for i in list_ids if i in self.known.list_by_id]
+            else:
+                rows = select_where_in(ContactList, [("id", sorted(list_ids))], columns=["id", "space"])
+            self.apart = {row["id"] for row in rows if row["space"] != shared}
 
     def check(self, item: ContactChange) -> CoreError | None:
         """The error that fails `item` for a list it may not use (unknown, of another kind, or not

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from . import db as store
+from .catalog_cache import triggers_sql
 from .lookups import create_address_index
 from .schema import MODELS, SchemaVersion
 
@@ -59,6 +60,17 @@ def event_origins(database) -> None:
     database.execute_sql('CREATE INDEX IF NOT EXISTS "event_account_id_id" ON "event" ("account_id", "id")')
 
 
+def catalog_versions(database) -> None:
+    """Migration 7: every change of an account's databases, fields or lists gives it a new
+    catalogue version, so workers can remember catalogues safely (core.catalog_cache)."""
+    if not _has_column(database, "account", "catalog_version"):
+        database.execute_sql('ALTER TABLE "account" ADD COLUMN "catalog_version" BIGINT')
+    for sql in triggers_sql(store.is_sqlite()):
+        database.execute_sql(sql)
+    database.execute_sql('UPDATE "account" SET "catalog_version" = ' +
+                         ("random()" if store.is_sqlite() else "(random() * 9.2e18)::bigint"))
+
+
 # Each entry upgrades the schema from version i to i+1 and is idempotent: a fresh store, built by
 # create_tables in its latest shape, runs them all too.
 MIGRATIONS: list = [
@@ -67,6 +79,7 @@ MIGRATIONS: list = [
     account_limits,  # 4: per-account rate limits
     live_contact_counter,  # 5: the contact limit without a count per batch
     event_origins,  # 6: event and job dialects, the event feed's index
+    catalog_versions,  # 7: catalogue versions, kept by triggers
 ]
 CURRENT = 1 + len(MIGRATIONS)
 

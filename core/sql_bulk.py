@@ -103,7 +103,7 @@ def insert_rows(model, columns: list[str], rows: list[tuple], conflict: list[str
     per_statement = max(1, store.max_params() // len(fields))
     for start in range(0, len(rows), per_statement):
         chunk = rows[start:start + per_statement]
-        database.execute_sql(head + ", ".join([row_sql] * len(chunk)) + tail, [value for row in chunk for value in row])
+        store.execute_later(head + ", ".join([row_sql] * len(chunk)) + tail, [value for row in chunk for value in row])
 
 
 _SELECT_SQL: dict = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from operator import attrgetter
 
-from . import catalog, contact_limit, errors, identity, listeners, normalize, unsubscribed
+from . import catalog_cache, contact_limit, errors, identity, listeners, normalize, unsubscribed
 from . import db as store
 from .bulk_write import write_batch
 from .contact_state import ContactState, apply_identities, merge_map, merge_nested, new_status
@@ -57,11 +57,13 @@ class _Batch:
     # -- reading -----------------------------------------------------------------------------
     def run(self) -> BatchResult:
         cmd = self.cmd
-        self.database = catalog.database(self.account_id, cmd.database)
+        account = catalog_cache.account_row(self.account_id)
+        self.known = known = catalog_cache.catalog(account)
+        self.database = known.database(cmd.database)
         self.fields = FieldResolver(self.database, cmd)
-        self.fields.load(cmd.items)
+        self.fields.load(cmd.items, known.fields.get(self.database.id, ()))
         self.lists = ListResolver(self.account_id, self.database, cmd)
-        self.lists.load(cmd.items)
+        self.lists.load(cmd.items, known)
         identities = [self._normalise(i, item) for i, item in enumerate(cmd.items)]
         self.lookups = BatchLookups(self.database.id, cmd.default_phone_region)
         self.lookups.prepare(cmd.items, self.results)
@@ -72,7 +74,7 @@ class _Batch:
         self.unsubscribed = frozenset()
         if cmd.keep_account_unsubscribes:
             self.unsubscribed = unsubscribed.unsubscribed(self.account_id, (i["email"] for i in identities if "email" in i))
-        over_limit_from, self.counted = contact_limit.room(self.account_id)
+        over_limit_from, self.counted = contact_limit.room(self.account_id, account)
         for position, item in enumerate(cmd.items):
             if self.results[position] is None:
                 self.results[position] = self._apply(position, item, identities[position], suppressed)

@@ -20,7 +20,7 @@ from hypothesis import settings  # noqa: E402
 settings.register_profile("gateway", deadline=None)
 settings.load_profile("gateway")
 
-from core import accounts, db as store, key_cache, migrate  # noqa: E402
+from core import accounts, catalog_cache, db as store, key_cache, migrate  # noqa: E402
 from core.schema import MODELS  # noqa: E402
 
 # No test asserts a time: hypothesis's per-example deadline fails property tests on a busy machine.
@@ -88,6 +88,7 @@ def clear_store() -> None:
 def store_url(request, tmp_path):
     """A fresh, migrated store for one test; every test runs on each backend."""
     key_cache.forget()  # a key registered as-is in an earlier test's store is not this store's
+    catalog_cache.forget()
     if request.param == "postgresql":
         request.getfixturevalue("postgres_ready")
         url = pg_url()
