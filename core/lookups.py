@@ -157,14 +157,15 @@ class BatchLookups:
 
 
 def locate(account_id: int, database: int, lookups: tuple[Lookup, ...], custom_match=None,
-           include_deleted: bool = False, field_key: str = "name") -> int:
+           include_deleted: bool = False, field_key: str = "name", known=None) -> int:
     """The id of the contact the first fruitful lookup finds (identity.winner of several holders).
 
     Deleted contacts only with `include_deleted`; a field lookup compares `custom_match` (field
     ref, value) with refs resolved as a batch with this `field_key` resolves them. A handful of
-    queries whatever the lookups; raises CoreError(contact_not_found) when none finds one.
+    queries whatever the lookups; raises CoreError(contact_not_found) when none finds one. `known`:
+    the account's catalogue (core.catalog_cache) when the caller holds it.
     """
-    db_row = catalog.database(account_id, database)
+    db_row = catalog.database(account_id, database) if known is None else known.database(database)
     keys = [(*normalised(lookup), lookup) for lookup in lookups]
     # An id the client holds may be its old vendor's (core/legacy_ids.py); profile ids are ours.
     own = legacy_ids.translate(account_id, [value for _, value, lookup in keys if lookup.kind == "id"])
@@ -173,7 +174,8 @@ def locate(account_id: int, database: int, lookups: tuple[Lookup, ...], custom_m
     if custom_match is not None and any(kind == "field" for kind, _, _ in keys):
         ref, value = custom_match
         fields = FieldResolver(db_row, UpsertCommand([], field_key=field_key))
-        fields.load([ContactChange(custom_match=custom_match)])
+        fields.load([ContactChange(custom_match=custom_match)],
+                    None if known is None else known.fields.get(db_row.id, ()))
         field_key_text = (fields.key(ref), match_text(value))
     addresses = {value for kind, value, _ in keys if kind == "member"}
     numbers = {ref for kind, _, lookup in keys if kind == "member" for ref in list_refs(lookup)}

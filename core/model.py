@@ -191,6 +191,8 @@ class ItemResult:
 @dataclass
 class BatchResult:
     items: list[ItemResult]
+    rows: dict = field(default_factory=dict, repr=False)  # contact id -> its row as the batch left it
+    catalog: Any = field(default=None, repr=False)  # the catalog_cache.Catalog the batch resolved against
 
     def count(self, outcome: str) -> int:
         return sum(1 for item in self.items if item.outcome == outcome)

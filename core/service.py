@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import accounts, catalog, consent, contact_reads, contacts, deletion, errors, events, imports, jobs
+from . import accounts, catalog, catalog_cache, consent, contact_reads, contacts, deletion, errors, events, imports, jobs
 from . import list_members, memberships
 from . import commands as c
 from . import db as store
@@ -47,12 +47,17 @@ class UpsertReadResult:
 
 def _upsert_and_read(account_id: int, cmd: c.UpsertAndRead) -> UpsertReadResult:
     with store.write_transaction(f"account:{account_id}"):
+        account = catalog_cache.account_row(account_id)
         if cmd.lookups:
-            _locate(account_id, cmd)
-        batch = upsert(account_id, cmd.upsert)
+            _locate(account_id, cmd, catalog_cache.catalog(account))
+        batch = upsert(account_id, cmd.upsert, account)
+        # The rows the batch wrote as it wrote them (reading them back returns the same values);
+        # the contacts of items it did not write (failed, skipped) are read.
         wanted = sorted({i.contact_id for i in batch.items if i.contact_id})
-        rows = list(Contact.select().where(Contact.id.in_(wanted)).dicts()) if wanted else []
-        return UpsertReadResult(batch, {v.id: v for v in contacts.views(account_id, rows)})
+        unread = [i for i in wanted if i not in batch.rows]
+        read = {row["id"]: row for row in Contact.select().where(Contact.id.in_(unread)).dicts()} if unread else {}
+        rows = [batch.rows.get(i) or read[i] for i in wanted if i in batch.rows or i in read]
+        return UpsertReadResult(batch, {v.id: v for v in contacts.views(account_id, rows, known=batch.catalog)})
 
 
 # Why `locate` may find no contact: none holds the identity, or it cannot be one (an unknown field, an
@@ -61,11 +66,11 @@ NAMES_NO_ONE = (errors.CONTACT_NOT_FOUND, errors.UNKNOWN_FIELD, errors.INVALID_E
                 errors.INVALID_VALUE)
 
 
-def _locate(account_id: int, cmd: c.UpsertAndRead) -> None:
+def _locate(account_id: int, cmd: c.UpsertAndRead, known) -> None:
     item = cmd.upsert.items[0]
     try:
         found = locate(account_id, cmd.upsert.database, cmd.lookups, cmd.custom_match,
-                       include_deleted=cmd.locate_deleted, field_key=cmd.upsert.field_key)
+                       include_deleted=cmd.locate_deleted, field_key=cmd.upsert.field_key, known=known)
     except CoreError as exc:
         if exc.code not in NAMES_NO_ONE:
             raise

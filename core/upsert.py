@@ -28,10 +28,13 @@ from .update_scope import scope_update, scoped
 _row = attrgetter("row")  # a ContactState's stored row, as identity.winner ranks it
 
 
-def upsert(account_id: int, cmd: UpsertCommand) -> BatchResult:
-    """Apply `cmd` in one transaction; raises CoreError for request-level failures."""
+def upsert(account_id: int, cmd: UpsertCommand, account: catalog_cache.AccountRow | None = None) -> BatchResult:
+    """Apply `cmd` in one transaction; raises CoreError for request-level failures.
+
+    `account`: the account's row as read in the same write transaction, when the caller has it.
+    """
     with store.write_transaction(f"account:{account_id}"):
-        result = _Batch(account_id, cmd).run()
+        result = _Batch(account_id, cmd, account).run()
     listeners.items(account_id, Counter(item.outcome for item in result.items))
     return result
 
@@ -42,8 +45,9 @@ def _touched(state: ContactState) -> bool:
 
 
 class _Batch:
-    def __init__(self, account_id: int, cmd: UpsertCommand):
+    def __init__(self, account_id: int, cmd: UpsertCommand, account: catalog_cache.AccountRow | None = None):
         self.account_id = account_id
+        self.account = account
         self.cmd = cmd
         self.scoped = scoped(cmd)  # asked once: the command's update scope is the same for every item
         self.now = normalize.now()
@@ -57,7 +61,7 @@ class _Batch:
     # -- reading -----------------------------------------------------------------------------
     def run(self) -> BatchResult:
         cmd = self.cmd
-        account = catalog_cache.account_row(self.account_id)
+        account = self.account or catalog_cache.account_row(self.account_id)
         self.known = known = catalog_cache.catalog(account)
         self.database = known.database(cmd.database)
         self.fields = FieldResolver(self.database, cmd)
@@ -83,10 +87,12 @@ class _Batch:
         write_batch(self)
         if self.counted:
             contact_limit.adjust(self.account_id, self._live_delta())
+        rows = {}
         for position, state in enumerate(self.item_states):
             if state is not None:
                 self.results[position].contact_id = state.id
-        return BatchResult(self.results)
+                rows[state.id] = state.row
+        return BatchResult(self.results, rows, known)
 
     def _normalise(self, position: int, item: ContactChange) -> dict:
         """Normalised identities of an item; a bad one fails the item now."""
