@@ -1,6 +1,6 @@
 """An account's catalogue (databases, fields, lists) remembered per process, valid while the store's version says so.
 
-Every batch reads its account's row anyway (the contact limit); the same read brings
+Every batch reads its account's row anyway (core.batch_start); the same read brings
 `account.catalog_version`, which triggers on the catalogue tables set to a fresh random number
 on every insert, update and delete of a database, field or list, whoever writes it (core,
 setup files, pulls, an operator's SQL). A batch uses the catalogue this process remembers only
@@ -24,16 +24,6 @@ _MAX_ACCOUNTS = 2_000
 LIST_COLUMNS = ["id", "database", "space", "number", "title", "kind", "attrs"]
 
 _entries: dict[tuple, "Catalog"] = {}
-
-
-@dataclass
-class AccountRow:
-    """The account columns a batch needs: its limit, its live counter, its catalogue's version."""
-
-    id: int
-    contact_limit: int | None
-    live_contacts: int | None
-    catalog_version: int | None
 
 
 @dataclass
@@ -62,17 +52,7 @@ class Catalog:
         raise CoreError(errors.UNKNOWN_DATABASE, f"Database {number} not found", database=number)
 
 
-def account_row(account_id: int) -> AccountRow:
-    """The account's limit, live counter and catalogue version: one statement, inside its write transaction."""
-    db = store.database()
-    found = db.execute_sql('SELECT "id", "contact_limit", "live_contacts", "catalog_version" FROM "account" '
-                           f'WHERE "id" = {db.param}', (account_id,)).fetchone()
-    if found is None:
-        raise LookupError(f"account {account_id} is gone")  # an authenticated account: cannot happen
-    return AccountRow(*found)
-
-
-def catalog(account: AccountRow) -> Catalog:
+def catalog(account) -> Catalog:
     """The account's catalogue as of `account.catalog_version`: remembered, or read now (three statements)."""
     key = (store._url, account.id)
     found = _entries.get(key)

@@ -17,7 +17,7 @@ def room(account_id: int, row=None) -> tuple[int | None, bool]:
     """(how many contacts the account may still gain, None: no limit; whether the counter is kept).
 
     Call inside the account's write transaction, with the account's row when the caller read it
-    there already (catalog_cache.account_row). A limited account whose counter was never set (a
+    there already (batch_start.read). A limited account whose counter was never set (a
     store older than the counter) is counted once here and keeps the counter from then on.
     """
     if row is None:

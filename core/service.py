@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import accounts, catalog, catalog_cache, consent, contact_reads, contacts, deletion, errors, events, imports, jobs
-from . import list_members, memberships
+from . import accounts, batch_start, catalog, catalog_cache, consent, contact_reads, contacts, deletion, errors
+from . import events, imports, jobs, list_members, memberships
 from . import commands as c
 from . import db as store
 from .errors import CoreError
 from .lookups import delete_located, locate
 from .model import UpsertCommand
 from .schema import Contact, ContactList
-from .upsert import upsert
+from .upsert import addresses, upsert
 
 
 @dataclass
@@ -47,7 +47,7 @@ class UpsertReadResult:
 
 def _upsert_and_read(account_id: int, cmd: c.UpsertAndRead) -> UpsertReadResult:
     with store.write_transaction(f"account:{account_id}"):
-        account = catalog_cache.account_row(account_id)
+        account = batch_start.read(account_id, addresses(cmd.upsert), cmd.upsert.keep_account_unsubscribes)
         if cmd.lookups:
             _locate(account_id, cmd, catalog_cache.catalog(account))
         batch = upsert(account_id, cmd.upsert, account)

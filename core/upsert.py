@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from operator import attrgetter
 
-from . import catalog_cache, contact_limit, errors, identity, listeners, normalize, unsubscribed
+from . import batch_start, catalog_cache, contact_limit, errors, identity, listeners, normalize, unsubscribed
 from . import db as store
 from .bulk_write import write_batch
 from .contact_state import ContactState, apply_identities, merge_map, merge_nested, new_status
@@ -28,7 +28,7 @@ from .update_scope import scope_update, scoped
 _row = attrgetter("row")  # a ContactState's stored row, as identity.winner ranks it
 
 
-def upsert(account_id: int, cmd: UpsertCommand, account: catalog_cache.AccountRow | None = None) -> BatchResult:
+def upsert(account_id: int, cmd: UpsertCommand, account: batch_start.AccountRow | None = None) -> BatchResult:
     """Apply `cmd` in one transaction; raises CoreError for request-level failures.
 
     `account`: the account's row as read in the same write transaction, when the caller has it.
@@ -39,13 +39,27 @@ def upsert(account_id: int, cmd: UpsertCommand, account: catalog_cache.AccountRo
     return result
 
 
+def addresses(cmd: UpsertCommand) -> list[str]:
+    """The stored form of the emails the command's items name (those that are emails), for
+    batch_start.read when a caller reads the account before the batch does."""
+    found = []
+    for item in cmd.items:
+        raw = item.identities.get("email")
+        if raw:
+            try:
+                found.append(identity.stored("email", raw))
+            except CoreError:
+                pass
+    return found
+
+
 def _touched(state: ContactState) -> bool:
     """Did the batch change anything of the contact beyond its own row (memberships, tags)?"""
     return state.tags_dirty or bool(state.removed_memberships) or any(m.dirty for m in state.memberships.values())
 
 
 class _Batch:
-    def __init__(self, account_id: int, cmd: UpsertCommand, account: catalog_cache.AccountRow | None = None):
+    def __init__(self, account_id: int, cmd: UpsertCommand, account: batch_start.AccountRow | None = None):
         self.account_id = account_id
         self.account = account
         self.cmd = cmd
@@ -61,23 +75,27 @@ class _Batch:
     # -- reading -----------------------------------------------------------------------------
     def run(self) -> BatchResult:
         cmd = self.cmd
-        account = self.account or catalog_cache.account_row(self.account_id)
+        identities = [self._normalise(i, item) for i, item in enumerate(cmd.items)]
+        emails = [ids["email"] for ids in identities if "email" in ids]
+        account = self.account or batch_start.read(self.account_id, emails, cmd.keep_account_unsubscribes)
         self.known = known = catalog_cache.catalog(account)
         self.database = known.database(cmd.database)
         self.fields = FieldResolver(self.database, cmd)
         self.fields.load(cmd.items, known.fields.get(self.database.id, ()))
         self.lists = ListResolver(self.account_id, self.database, cmd)
         self.lists.load(cmd.items, known)
-        identities = [self._normalise(i, item) for i, item in enumerate(cmd.items)]
+        for position, item in enumerate(cmd.items):
+            if item.custom_match is not None and self.results[position] is None:
+                self._match_field(position, item, identities[position])
         self.lookups = BatchLookups(self.database.id, cmd.default_phone_region)
         self.lookups.prepare(cmd.items, self.results)
         self._load_contacts(identities + self.lookups.wanted())
         self._load_memberships()
         self._load_tags()
-        suppressed = self._suppressed(identities)
+        suppressed = self._suppressed(account, emails)
         self.unsubscribed = frozenset()
         if cmd.keep_account_unsubscribes:
-            self.unsubscribed = unsubscribed.unsubscribed(self.account_id, (i["email"] for i in identities if "email" in i))
+            self.unsubscribed = self._unsubscribed(account, emails)
         over_limit_from, self.counted = contact_limit.room(self.account_id, account)
         for position, item in enumerate(cmd.items):
             if self.results[position] is None:
@@ -105,14 +123,23 @@ class _Batch:
                 if raw is None or raw == "":
                     continue
                 ids[identity.column(kind)] = identity.stored(kind, raw, self.cmd.default_phone_region)
-            if item.custom_match is not None:
-                ref, value = item.custom_match
-                ids["field"] = (self.fields.key(ref), match_text(value))
         except (CoreError, ValueError) as exc:
-            error = exc if isinstance(exc, CoreError) else CoreError(errors.INVALID_VALUE, str(exc))
-            self.results[position] = ItemResult("failed", error=error, warnings=list(item.warnings))
+            self._refuse(position, item, exc)
             return {}
         return ids
+
+    def _match_field(self, position: int, item: ContactChange, ids: dict) -> None:
+        """The custom field an item matches by, once the database's fields are known."""
+        ref, value = item.custom_match
+        try:
+            ids["field"] = (self.fields.key(ref), match_text(value))
+        except (CoreError, ValueError) as exc:
+            self._refuse(position, item, exc)
+            ids.clear()
+
+    def _refuse(self, position: int, item: ContactChange, exc: Exception) -> None:
+        error = exc if isinstance(exc, CoreError) else CoreError(errors.INVALID_VALUE, str(exc))
+        self.results[position] = ItemResult("failed", error=error, warnings=list(item.warnings))
 
     def _load_contacts(self, identities: list[dict]) -> None:
         """Every stored contact any item could name: one query per identity kind at most.
@@ -202,11 +229,21 @@ class _Batch:
         for state in self.states.values():
             state.original_tags = frozenset(state.tags)
 
-    def _suppressed(self, identities: list[dict]) -> set[str]:
-        emails = sorted({ids["email"] for ids in identities if "email" in ids})
-        if not emails:
-            return set()
-        return {row["email"] for row in select_where_in(Suppression, [("email", emails)], columns=["email"])}
+    @staticmethod
+    def _suppressed(account: batch_start.AccountRow, emails: list[str]) -> set[str]:
+        """The batch's addresses on the suppression list: as the batch's first read found them, the
+        rest (none, unless the batch was too big to fold or its caller read the account) asked now."""
+        found = set(account.suppressed)
+        rest = sorted(set(emails) - account.checked)
+        if rest:
+            found |= {row["email"] for row in select_where_in(Suppression, [("email", rest)], columns=["email"])}
+        return found
+
+    def _unsubscribed(self, account: batch_start.AccountRow, emails: list[str]) -> frozenset:
+        if account.unsubscribed is None:
+            return frozenset(unsubscribed.unsubscribed(self.account_id, emails))
+        rest = set(emails) - account.checked
+        return account.unsubscribed | (unsubscribed.unsubscribed(self.account_id, rest) if rest else frozenset())
 
     def _live_delta(self) -> int:
         """How many live contacts the batch added (created, brought back) less those it deleted."""

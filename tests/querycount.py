@@ -12,7 +12,7 @@ def count_queries():
     the lock taken with BEGIN, a batch's writes); BEGIN, COMMIT and ROLLBACK are not counted."""
     database = store.database()
     seen: list[str] = []
-    patched = [name for name in ("execute_sql", "execute_later") if hasattr(database, name)]
+    patched = [name for name in ("execute_sql", "execute_later", "begin_later") if hasattr(database, name)]
 
     def counting(original):
         def count(sql, params=None, *args, **kwargs):

@@ -10,6 +10,7 @@ from altcraft_client import call, call_xml, ok, resource, to_xml, xml_value
 from core import catalog, ids
 from core.schema import Contact, ContactList, Event, Membership
 from outbox import vendor_events
+from helpers import warm_catalogue
 from querycount import count_queries
 
 ALL_CHANNELS = ("email", "sms", "push", "telegram_bot", "whatsapp", "viber", "notify")
@@ -253,6 +254,7 @@ def test_import_batch_of_1000_answers_each_profile_in_order_xml(app, account, th
 
 def test_a_batch_costs_a_constant_number_of_queries(app, account):
     resource(account, 1)
+    warm_catalogue(account.id)
 
     def batch(prefix, n):
         return [{"email": f"{prefix}{i}@example.com", "phones": [f"+79{len(prefix) + 25}{i:07d}"],

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import catalog, catalog_cache, errors
+from core import batch_start, catalog, errors
 from core import db as store
 from core.errors import CoreError
 from core.model import ContactChange, ListChange, UpsertCommand
@@ -73,7 +73,7 @@ def test_a_rolled_back_change_never_passes_for_a_committed_one(known):
 
 def test_every_catalogue_table_moves_the_version(known):
     def version():
-        return catalog_cache.account_row(known.id).catalog_version
+        return batch_start.read(known.id).catalog_version
 
     seen = [version()]
     catalog.create_database(known.id, "Second", number=2)

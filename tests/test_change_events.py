@@ -5,6 +5,7 @@ from __future__ import annotations
 from core import catalog, consent, deletion, events, list_members, memberships
 from core.model import ContactChange, ListChange, UpsertCommand
 from core.upsert import upsert
+from helpers import warm_catalogue
 from querycount import count_queries
 
 
@@ -54,6 +55,7 @@ def test_create_update_unsubscribe_and_lists(store_url, account):
 
 def test_events_of_a_batch_cost_no_query_per_contact(store_url, account):
     catalog.create_list(account.id, "News", number=7)
+    warm_catalogue(account.id)
     counts = []
     for size, start in ((10, 0), (60, 100)):
         items = [ContactChange(identities={"email": f"c{i}@example.com"}, lists=[ListChange(7)])

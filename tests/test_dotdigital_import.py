@@ -12,6 +12,7 @@ from core.schema import Contact, Job
 from core.upsert import upsert
 from dotdigital_client import dd  # noqa: F401 - the fixture
 from gateway.jobs import dotdigital as dotdigital_jobs
+from helpers import warm_catalogue
 from querycount import count_queries
 
 
@@ -206,6 +207,7 @@ def test_an_import_resumes_after_its_last_committed_chunk(dd, monkeypatch):
 def test_a_chunk_costs_the_same_number_of_queries_whatever_its_size(dd):
     catalog.create_list(dd.account.id, "Books", number=3)
     fields(dd.account, "FIRSTNAME")
+    warm_catalogue(dd.account.id)
 
     def queries(count: int, prefix: str, operator: int) -> int:
         plan = import_v3.Plan({"mergeOption": "overwrite", "contacts": [
