@@ -78,8 +78,9 @@ def write_transaction(scope: str):
 
     Batches of one scope run one after another, so two concurrent imports of overlapping rows
     read each other's committed contacts and never create the same contact twice. PostgreSQL
-    takes a transaction-level advisory lock, sent with the BEGIN in one round trip; SQLite takes
-    its single writer lock at BEGIN. Inside a transaction that already holds `scope`'s lock this
+    takes a transaction-level advisory lock, sent with BEGIN and the transaction's first statement
+    in one round trip (so it is held before anything the transaction reads); SQLite takes its
+    single writer lock at BEGIN. Inside a transaction that already holds `scope`'s lock this
     is that same transaction (no savepoint, no second lock): a failure inside fails it whole.
     """
     db = database()

@@ -162,6 +162,9 @@ def update_rows(model, key: str, columns: list[str], rows: list[tuple]) -> None:
                              f"WHERE t.{names[0]} = v.{names[0]}", [value for row in chunk for value in row])
 
 
+_SELECT_HEADS: dict = {}
+
+
 def select_where_in(model, conditions: list[tuple[str, list]], where: str = "", params: list | None = None,
                     columns: list[str] | None = None) -> list[dict]:
     """Rows of `model` where (`where`) AND (any of the `column IN values` conditions), as dicts.
@@ -172,11 +175,18 @@ def select_where_in(model, conditions: list[tuple[str, list]], where: str = "", 
     values, never per row.
     """
     database = store.database()
-    names = columns or list(model._meta.fields)
-    fields = [model._meta.fields[name] for name in names]
-    readers = [(name, r) for name, r in ((f.name, _reader(f)) for f in fields) if r is not None]
-    select = (f"SELECT {', '.join(quote(f.column_name) for f in fields)} FROM {quote(model._meta.table_name)} WHERE "
-              + (f"({where}) AND " if where else ""))
+    shape = (model, tuple(columns or ()), where, store.is_sqlite())
+    known = _SELECT_HEADS.get(shape)
+    if known is None:  # a request's contact read has a handful of shapes: its text is built once each
+        names = columns or list(model._meta.fields)
+        fields = [model._meta.fields[name] for name in names]
+        readers = [(name, r) for name, r in ((f.name, _reader(f)) for f in fields) if r is not None]
+        select = (f"SELECT {', '.join(quote(f.column_name) for f in fields)} FROM {quote(model._meta.table_name)} "
+                  "WHERE " + (f"({where}) AND " if where else ""))
+        if len(_SELECT_HEADS) > 1000:  # shapes come from code, not data; a bound all the same
+            _SELECT_HEADS.clear()
+        known = _SELECT_HEADS[shape] = (names, readers, select)
+    names, readers, select = known
     fixed = list(params or [])
     budget = max(1, store.max_params() - 8 * (len(fixed) + 1))
     rows: dict = {}

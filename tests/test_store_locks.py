@@ -32,6 +32,7 @@ def test_an_accounts_lock_binds_its_store_only(store_url):
     same, elsewhere = _other(None), _other("cg_lock_elsewhere")
     try:
         with store.write_transaction("account:1"):
+            store.database().execute_sql("SELECT 1")  # the lock goes out with the transaction's first statement
             assert not _try_lock(same, "account:1")  # another worker of this store waits
             assert _try_lock(same, "account:2")
             assert _try_lock(elsewhere, "account:1")  # a store in another schema does not
