@@ -204,6 +204,8 @@ class StartJob:
     max_active: int | None = None  # refused (too_many_active_jobs) when this many are queued or running
     active_kinds: tuple[str, ...] = ()  # the job kinds that count towards max_active (default: this kind)
     lists: list = field(default_factory=list)  # list numbers the job writes to: each must exist, or nothing starts
+    input: bytes | None = field(default=None, repr=False)  # bytes the job reads again (a request body)
+    total: int | None = None  # how many items the job has, when its payload does not list them
 
 
 @dataclass

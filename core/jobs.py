@@ -7,6 +7,7 @@ contact is written twice.
 """
 from __future__ import annotations
 
+import io
 import os
 import threading
 import uuid
@@ -19,7 +20,7 @@ from . import errors, events
 from .errors import CoreError
 from .model import BatchResult, UpsertCommand
 from .normalize import now
-from .schema import Job, JobBlob, JobItem
+from .schema import Job, JobBlob, JobInput, JobItem
 from .sql_bulk import insert_rows
 from .upsert import upsert
 
@@ -29,19 +30,33 @@ LEASE = timedelta(seconds=float(os.environ.get("JOB_LEASE_SECONDS") or 15))
 # Set by the process that runs jobs when it is asked to stop: run_chunks ends after the chunk it is
 # committing (raising Interrupted), so the job can be handed back instead of waiting for its lease.
 STOP = threading.Event()
+# A job's input is stored and read again in parts of this size: no statement, and no buffer a
+# driver builds for one (psycopg2 quotes a bytea as text twice its size), holds the body whole.
+INPUT_PART = 1 << 20
+# Report rows are read back this many at a time, by position.
+ITEMS_PAGE = 1000
 
 
 class Interrupted(Exception):
     """A job stopped between two chunks because its process is shutting down; nothing is half-written."""
 
 
-def create(account_id: int, kind: str, payload: dict) -> Job:
-    """A queued job; it remembers the dialect of the request that made it (its events carry it)."""
+def create(account_id: int, kind: str, payload: dict, total: int | None = None, data: bytes | None = None) -> Job:
+    """A queued job; it remembers the dialect of the request that made it (its events carry it).
+
+    `data`: bytes the job reads again (`input`), stored with it; `total`: its items, when the payload
+    does not list them.
+    """
     progress = {"done": 0}
     if isinstance(payload.get("contacts"), list):  # the item list of an import, by convention
         progress["total"] = len(payload["contacts"]) + len(payload.get("failed") or ())
-    return Job.create(id=str(uuid.uuid4()), account=account_id, kind=kind, dialect=events.origin(), payload=payload,
-                      progress=progress, created_at=now(), updated_at=now())
+    elif total is not None:
+        progress["total"] = total
+    job = Job.create(id=str(uuid.uuid4()), account=account_id, kind=kind, dialect=events.origin(), payload=payload,
+                     progress=progress, created_at=now(), updated_at=now())
+    if data is not None:
+        put_input(job.id, data)
+    return job
 
 
 def active(account_id: int, kinds) -> int:
@@ -119,10 +134,31 @@ def items(job_id: str) -> list:
     return list(JobItem.select().where(JobItem.job == job_id).order_by(JobItem.position).namedtuples())
 
 
+def each_item(job_id: str):
+    """The same rows one page at a time (by position, ITEMS_PAGE a query): a report of any size, never all held."""
+    after = -1
+    while True:
+        page = list(JobItem.select().where((JobItem.job == job_id) & (JobItem.position > after))
+                    .order_by(JobItem.position).limit(ITEMS_PAGE).namedtuples())
+        yield from page
+        if len(page) < ITEMS_PAGE:
+            return
+        after = page[-1].position
+
+
 def finish(job_id: str, result: dict | None = None) -> None:
     moment = now()
     Job.update(state="finished", result=result, lease_until=None, updated_at=moment, finished_at=moment).where(
         Job.id == job_id).execute()
+
+
+def finish_with_output(job_id: str, content_type: str, data: bytes, result: dict | None = None) -> None:
+    """Store the output, drop the input and finish, in one transaction: a crash leaves the job to run
+    again from its input, never finished without its answer."""
+    with store.database().atomic():
+        put_blob(job_id, content_type, data)
+        drop_input(job_id)
+        finish(job_id, result)
 
 
 def fail(job_id: str, message: str) -> None:
@@ -152,16 +188,91 @@ def counts() -> list[tuple[str, str, int]]:
 
 
 def put_blob(job_id: str, content_type: str, data: bytes) -> None:
-    (JobBlob.insert(job=job_id, content_type=content_type, data=data)
-     .on_conflict(conflict_target=[JobBlob.job], preserve=[JobBlob.content_type, JobBlob.data]).execute())
+    if store.is_sqlite():  # sqlite3 binds the bytes as they are
+        (JobBlob.insert(job=job_id, content_type=content_type, data=data)
+         .on_conflict(conflict_target=[JobBlob.job], preserve=[JobBlob.content_type, JobBlob.data]).execute())
+        return
+    # psycopg2 would quote the bytes into the statement as hex text, twice their size and copied more
+    # than once (six times the report of a big import); COPY streams that text a slice at a time.
+    with store.database().atomic():
+        JobBlob.delete().where(JobBlob.job == job_id).execute()
+        row = f"{_copy_text(job_id)}\t{_copy_text(content_type)}\t\\\\x".encode()
+        store.database().cursor().copy_expert('COPY "job_blob" ("job_id", "content_type", "data") FROM STDIN',
+                                              _Chunks(_hex_row(row, data)))
+
+
+def _copy_text(value: str) -> str:
+    """A value in COPY's text format."""
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _hex_row(head: bytes, data: bytes):
+    yield head
+    view = memoryview(data)
+    for start in range(0, len(view), 1 << 16):
+        yield view[start:start + (1 << 16)].hex().encode()
+    yield b"\n"
+
+
+class _Chunks:
+    """The file COPY reads: each read answers the next chunk (psycopg2 sends what it is given)."""
+
+    def __init__(self, chunks):
+        self.chunks = chunks
+
+    def read(self, size: int = -1) -> bytes:
+        return next(self.chunks, b"")
 
 
 def blob(job_id: str) -> JobBlob | None:
     return JobBlob.get_or_none(JobBlob.job == job_id)
 
 
-def drop_blob(job_id: str) -> None:
-    JobBlob.delete().where(JobBlob.job == job_id).execute()
+def put_input(job_id: str, data: bytes) -> None:
+    """Keep bytes the job will read again, INPUT_PART at a time (one statement a part)."""
+    view = memoryview(data)
+    for part, start in enumerate(range(0, len(view), INPUT_PART)):
+        JobInput.insert(job=job_id, part=part, data=bytes(view[start:start + INPUT_PART])).execute()
+
+
+def has_input(job_id: str) -> bool:
+    return JobInput.select(JobInput.part).where(JobInput.job == job_id).limit(1).exists()
+
+
+def open_input(job_id: str) -> io.BufferedReader:
+    """The job's input as a file, fetched a part at a time as it is read."""
+    return io.BufferedReader(_InputParts(job_id), buffer_size=64 * 1024)
+
+
+def read_input(job_id: str) -> bytes:
+    with open_input(job_id) as stream:
+        return stream.read()
+
+
+def drop_input(job_id: str) -> None:
+    JobInput.delete().where(JobInput.job == job_id).execute()
+
+
+class _InputParts(io.RawIOBase):
+    """A raw reader over a job's input parts, one SELECT per part; holds at most one part."""
+
+    def __init__(self, job_id: str):
+        self.job_id, self.part, self.left, self.at = job_id, 0, b"", 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.at >= len(self.left):
+            row = JobInput.select(JobInput.data).where((JobInput.job == self.job_id)
+                                                       & (JobInput.part == self.part)).first()
+            if row is None:
+                return 0
+            self.left, self.at, self.part = bytes(row.data), 0, self.part + 1
+        count = min(len(buffer), len(self.left) - self.at)
+        buffer[:count] = self.left[self.at:self.at + count]
+        self.at += count
+        return count
 
 
 def release(job_id: str) -> None:

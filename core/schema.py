@@ -218,6 +218,20 @@ class JobItem(Base):
         primary_key = pw.CompositeKey("job", "position")
 
 
+class JobInput(Base):
+    """The bytes a job reads again (an import's request body), in parts so no statement carries them whole.
+
+    Kept from the request that made the job until the job ends; a resumed job reads the same bytes.
+    """
+
+    job = pw.ForeignKeyField(Job, on_delete="CASCADE")
+    part = pw.IntegerField()
+    data = pw.BlobField()
+
+    class Meta:
+        primary_key = pw.CompositeKey("job", "part")
+
+
 class JobBlob(Base):
     """A job's output file (exports), kept in the store so every machine can serve it."""
 
@@ -358,6 +372,7 @@ class SchemaVersion(Base):
 
 MODELS = [
     Account, Credential, Database, FieldDef, ContactList, Tag, Contact, ContactTag, Membership,
-    Suppression, Job, JobItem, JobBlob, Event, Webhook, Delivery, RateWindow, LegacyId, PullState, IdCounter, OperatorToken,
+    Suppression, Job, JobItem, JobInput, JobBlob, Event, Webhook, Delivery, RateWindow, LegacyId, PullState, IdCounter,
+    OperatorToken,
     SchemaVersion,
 ]

@@ -95,7 +95,7 @@ def _start_job(account_id: int, cmd: c.StartJob):
         if cmd.max_active is not None and jobs.active(account_id, cmd.active_kinds or (cmd.kind,)) >= cmd.max_active:
             raise CoreError(errors.TOO_MANY_ACTIVE_JOBS, f"{cmd.max_active} jobs are already queued or running",
                             limit=cmd.max_active)
-        return jobs.create(account_id, cmd.kind, cmd.payload)
+        return jobs.create(account_id, cmd.kind, cmd.payload, total=cmd.total, data=cmd.input)
 
 
 def _delete_field(account_id: int, cmd: c.DeleteField) -> None:

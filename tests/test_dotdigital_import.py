@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import orjson
 import pytest
 
 from adapters.dotdigital import import_v3
@@ -221,3 +222,88 @@ def test_a_chunk_costs_the_same_number_of_queries_whatever_its_size(dd):
 
     assert queries(20, "a", 1) == queries(1000, "b", 2)  # new contacts
     assert queries(20, "a", 1) == queries(1000, "b", 2)  # the same again: updates
+
+
+def padded(i: int) -> dict:
+    return email_contact(f"s{i}@example.com", dataFields={"FIRSTNAME": f"First name number {i} " + "x" * 120})
+
+
+def test_a_streamed_import_decodes_one_chunk_at_a_time(dd, monkeypatch):
+    """The job reads the body it keeps a part at a time and decodes no contact before the chunk that needs it."""
+    import ijson
+
+    from gateway.codecs import json_stream
+
+    fields(dd.account, "FIRSTNAME")
+    monkeypatch.setattr(json_stream, "WHOLE_BELOW", 0)  # the streaming parser, whatever the size
+    monkeypatch.setattr(import_v3, "CHUNK", 100)
+    monkeypatch.setattr(jobs, "INPUT_PART", 4096)
+    decoded, seen, read = [0], [], [0]
+    items, readinto = ijson.items, jobs._InputParts.readinto
+
+    def counting(source, prefix, **options):
+        for item in items(source, prefix, **options):
+            if not isinstance(source, bytes):  # the job's reading, not the request's checks
+                decoded[0] += 1
+            yield item
+
+    def reading(self, buffer):
+        count = readinto(self, buffer)
+        read[0] += count
+        return count
+
+    def committing(account_id, command):
+        seen.append((decoded[0], len(command.items), read[0]))
+        return upsert(account_id, command)
+
+    monkeypatch.setattr(ijson, "items", counting)
+    monkeypatch.setattr(jobs._InputParts, "readinto", reading)
+    monkeypatch.setattr(jobs, "upsert", committing)
+    contacts = [padded(i) for i in range(2000)]
+    report = dd.imported(contacts)
+    assert report["summary"]["newContacts"] == 2000
+    assert [c["identifiers"]["email"] for c in report["created"]] == [f"s{i}@example.com" for i in range(2000)]
+    size = read[0] // 2  # the body, read twice: the chunks, then the report
+    assert len(seen) == 20
+    for number, (so_far, count, bytes_read) in enumerate(seen):
+        assert count == 100 and so_far == 100 * (number + 1)  # never a contact beyond the chunk being written
+    assert seen[0][2] < size / 2  # the first chunk was written before most of the body was even read
+    assert not jobs.has_input(report["importId"])  # the body goes with the finished job
+
+
+def test_a_streamed_import_resumes_after_its_last_committed_chunk(dd, monkeypatch):
+    from gateway.codecs import json_stream
+
+    fields(dd.account, "FIRSTNAME")
+    monkeypatch.setattr(json_stream, "WHOLE_BELOW", 0)
+    monkeypatch.setattr(jobs, "INPUT_PART", 1000)
+    monkeypatch.setattr(import_v3, "CHUNK", 100)
+    contacts = [padded(i) for i in range(450)] + [padded(3)]  # the last one repeats an earlier email
+    body = orjson.dumps({"contacts": contacts})
+    listed = json_stream.decode(body)["contacts"]
+    assert not listed.whole
+    job = jobs.create(dd.account.id, import_v3.KIND, {"contacts": listed.ref(), "mergeOption": "overwrite"},
+                      total=len(listed), data=listed.source)
+    claimed = jobs.claim(job.id)
+    plan = import_v3.Plan(job.payload, dotdigital_jobs.contacts(claimed))
+
+    def crashing():
+        for number, chunk in enumerate(plan.chunks(100)):
+            if number == 2:
+                raise RuntimeError("worker killed")
+            yield chunk
+
+    with pytest.raises(RuntimeError):
+        jobs.run_chunks(claimed, crashing())
+    assert live(dd.account) == 200 and jobs.has_input(job.id)
+    Job.update(lease_until=now() - timedelta(seconds=1)).where(Job.id == job.id).execute()
+    dotdigital_jobs.run(jobs.claim(job.id))
+    report = dd.get(f"/contacts/v3/import/{job.id}").json
+    assert report["summary"] == {"newContacts": 450, "updatedContacts": 0, "globallySuppressed": 0,
+                                 "invalidEntries": 0, "duplicateIdentifiers": 1}
+    assert [c["identifiers"]["email"] for c in report["created"]] == [f"s{i}@example.com" for i in range(450)]
+    assert report["failures"] == [{"matchIdentifier": "email", "identifiers": {"email": "s3@example.com"},
+                                   "failures": [{"failureCode": "duplicateIdentifier", "description":
+                                                 "Duplicate identifier detected for email 's3@example.com'"}]}]
+    whole = dd.imported(contacts, "overwrite")  # the same body decoded whole (small): the same report
+    assert whole["summary"]["updatedContacts"] == 450 and whole["failures"] == report["failures"]

@@ -339,8 +339,8 @@ class DeletePlan:
 
     ORDER = ("id", "email", "phone")
 
-    def __init__(self, payload: dict):
-        self.contacts = payload["contacts"]
+    def __init__(self, payload: dict, contacts: list | None = None):
+        self.contacts = payload["contacts"] if contacts is None else contacts
 
     def change(self, item: dict) -> tuple[ContactChange, str]:
         change = ContactChange(delete=True)
@@ -369,15 +369,15 @@ class DeletePlan:
             command.unknown_fields, command.unique = "ignore", ()
             yield start, command
 
-    def report(self, job_id: str, items: list) -> tuple[bytes, dict]:
-        failures = []
+    def report(self, job_id: str, items) -> tuple[bytes, dict]:
+        failures, deleted = [], 0
         for row in items:
             if row.outcome == "deleted" and row.contact_id:
+                deleted += 1
                 continue
             item = self.contacts[row.position]
             _, shown = self.change(item)
             failures.append({"identifiers": item, "failures": [{
                 "failureCode": "contactNotFound", "description": f"Not found using the identifier '{shown}'"}]})
-        deleted = len(items) - len(failures)
         body = {"deleteId": job_id, "status": "Finished", "failures": failures}
         return orjson.dumps(body), {"deleted": deleted, "notFound": len(failures)}

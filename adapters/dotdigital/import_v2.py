@@ -164,8 +164,8 @@ def read_csv(data: bytes) -> tuple[list, list]:
 class Plan:
     """A stored v2 import: chunks for the worker, then its counters and its faults file."""
 
-    def __init__(self, payload: dict):
-        self.contacts = payload["contacts"]
+    def __init__(self, payload: dict, contacts: list | None = None):
+        self.contacts = payload["contacts"] if contacts is None else contacts
         self.books = payload["addressBookIds"]
         self.merge = payload["mergeOption"]
         self.columns = payload["columns"]

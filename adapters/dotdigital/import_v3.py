@@ -1,11 +1,15 @@
 """PUT /contacts/v3/import and GET /contacts/v3/import/{importId}: a bulk import as a job, its report by contact.
 
-The request is checked whole when it arrives (202 or a 400 that writes nothing); the contacts are
-kept with the job and applied by the worker in chunks (`Plan.chunks`). When the last chunk is in,
-`Plan.report` turns the per-item outcomes the core recorded into Dotdigital's report, once, and the
-worker stores it: polling a finished import only reads that stored answer.
+The request is checked whole when it arrives (202 or a 400 that writes nothing), one contact at
+a time as the body is read (`core.items.Items`); the body is kept with the job and the worker
+decodes and applies its contacts in chunks (`Plan.chunks`), never all at once. When the last
+chunk is in, `Plan.report` turns the per-item outcomes the core recorded into Dotdigital's
+report, once, reading both in step, and the worker stores it: polling a finished import only
+reads that stored answer.
 """
 from __future__ import annotations
+
+import sys
 
 import orjson
 
@@ -13,6 +17,7 @@ from core import errors as core_errors
 from core import normalize, scalars
 from core.commands import StartJob
 from core.errors import CoreError
+from core.items import Items
 from core.model import UpsertCommand
 
 from . import contact_v3
@@ -40,12 +45,14 @@ def parse_import(params: dict) -> StartJob:
         raise bad_request(f"The mergeOption '{merge}' is not one of overwrite, overwriteIfNotEmpty, overwriteIfEmpty",
                           "mergeOption")
     contacts = keys.get("contacts")
-    if not isinstance(contacts, list) or not contacts:
+    if not isinstance(contacts, Items) or not contacts:
         raise bad_request("The Contacts field is required", "contacts")
     for position, item in enumerate(contacts):
         contact_v3.check_required(item, f"contacts[{position}]", need_match=True)
-    payload = {"mergeOption": MERGE_OPTIONS[merge.lower()], "contacts": contacts}
-    return StartJob(KIND, payload, max_active=ACTIVE_IMPORTS, active_kinds=IMPORT_KINDS)
+    # The job reads its contacts again from the body it keeps (the payload only names them).
+    payload = {"mergeOption": MERGE_OPTIONS[merge.lower()], "contacts": contacts.ref()}
+    return StartJob(KIND, payload, max_active=ACTIVE_IMPORTS, active_kinds=IMPORT_KINDS, input=contacts.source,
+                    total=len(contacts))
 
 
 def render_import(job, params: dict, ctx: dict) -> Reply:
@@ -77,17 +84,25 @@ def command(items: list, merge: str, source: str) -> UpsertCommand:
 
 
 class Plan:
-    """A stored v3 import: its chunks for the worker, then its report."""
+    """A stored v3 import: its chunks for the worker, then its report.
 
-    def __init__(self, payload: dict):
-        self.contacts = payload["contacts"]
+    `contacts` (default: the payload's list) is read from the start on each pass, one contact at
+    a time; whether a contact repeats an earlier one's identifier is found as they go by.
+    """
+
+    def __init__(self, payload: dict, contacts=None):
+        self.contacts = payload["contacts"] if contacts is None else contacts
         self.merge = payload["mergeOption"]
-        self.duplicates = _duplicates(self.contacts)
 
-    def parsed(self, position: int) -> contact_v3.Parsed:
-        item = self.contacts[position]
+    def _read(self):
+        """(position, contact, the earlier identifier it repeats or None) in order."""
+        seen: set = set()
+        for position, item in enumerate(self.contacts):
+            yield position, item, _repeats(item, seen)
+
+    @staticmethod
+    def _parsed(item, repeated) -> contact_v3.Parsed:
         parsed = contact_v3.parse(item, Keys(item).get("matchIdentifier"), need_identity=False)
-        repeated = self.duplicates.get(position)
         if repeated is not None and parsed.change.error is None:
             parsed.change.error = failure(DUPLICATE, f"Duplicate identifier detected for {repeated[0]} "
                                                      f"'{repeated[1]}'")
@@ -95,20 +110,32 @@ class Plan:
 
     def chunks(self, size: int | None = None):
         size = size or CHUNK
-        for start in range(0, len(self.contacts), size):
-            items = [self.parsed(p).change for p in range(start, min(start + size, len(self.contacts)))]
-            yield start, command(items, self.merge, "dotdigital:import")
+        batch: list = []
+        for position, item, repeated in self._read():
+            batch.append(self._parsed(item, repeated).change)
+            if len(batch) == size:
+                yield position + 1 - size, command(batch, self.merge, "dotdigital:import")
+                batch = []
+        if batch:
+            yield position + 1 - len(batch), command(batch, self.merge, "dotdigital:import")
 
-    def report(self, job_id: str, items: list) -> tuple[bytes, dict]:
-        """The finished import's answer (bytes, as GET serves it) and its summary."""
+    def report(self, job_id: str, items) -> tuple[bytes, dict]:
+        """The finished import's answer (bytes, as GET serves it) and its summary.
+
+        `items`: the core's per-item rows in position order. Each entry is encoded as it is made,
+        so the report is held as bytes, never as objects.
+        """
         summary = {"newContacts": 0, "updatedContacts": 0, "globallySuppressed": 0, "invalidEntries": 0,
                    "duplicateIdentifiers": 0}
-        created, updated, failures = [], [], []
+        lists = {"created": bytearray(), "updated": bytearray(), "failures": bytearray()}
+        reading = self._read()
+        position = -1
         for row in items:
-            item = self.contacts[row.position]
+            while position < row.position:
+                position, item, repeated = next(reading)
             identifiers = supplied_identifiers(item)
             # Only a failed contact, or one whose consent records may have been dropped, has more to say.
-            parsed = self.parsed(row.position) if row.outcome == "failed" or Keys(item).has("consentRecords") \
+            parsed = self._parsed(item, repeated) if row.outcome == "failed" or Keys(item).has("consentRecords") \
                 else None
             problems = []
             if row.outcome == "failed":
@@ -124,20 +151,28 @@ class Plan:
                 entry = {"contactId": row.contact_id, "identifiers": identifiers}
                 if row.outcome == "created":
                     summary["newContacts"] += 1
-                    created.append(entry)
+                    _append(lists["created"], entry)
                 else:
                     summary["updatedContacts"] += 1
-                    updated.append(entry)
+                    _append(lists["updated"], entry)
                 if parsed is not None:
                     problems += [{"failureCode": code, "description": text} for code, text in parsed.change.warnings]
             if problems:
                 entry = {"contactId": row.contact_id} if row.contact_id else {}
                 entry.update(matchIdentifier=parsed.match or str(Keys(item).get("matchIdentifier")),
                              identifiers=identifiers, failures=problems)
-                failures.append(entry)
-        body = {"importId": job_id, "status": "Finished", "summary": summary, "created": created, "updated": updated,
-                "failures": failures}
-        return orjson.dumps(body), summary
+                _append(lists["failures"], entry)
+        head = orjson.dumps({"importId": job_id, "status": "Finished", "summary": summary})
+        # The same bytes orjson.dumps gives the whole answer: it writes no whitespace.
+        created, updated, failures = (memoryview(lists[name])[1:] for name in ("created", "updated", "failures"))
+        body = b"".join([head[:-1], b',"created":[', created, b'],"updated":[', updated, b'],"failures":[', failures,
+                         b"]}"])
+        return body, summary
+
+
+def _append(out: bytearray, entry: dict) -> None:
+    out += b","
+    out += orjson.dumps(entry)
 
 
 def supplied_identifiers(item: dict) -> dict:
@@ -181,31 +216,30 @@ def item_failure(parsed: contact_v3.Parsed, row, identifiers: dict) -> tuple[str
     return "InvalidContact", row.message or "The contact could not be imported"
 
 
-def _duplicates(contacts: list) -> dict:
-    """{position: (identifier, value as sent)} for each contact whose match value an earlier contact already used."""
-    seen, repeated = set(), {}
-    for position, item in enumerate(contacts):
-        keys = Keys(item)
-        match, identifiers = keys.get("matchIdentifier"), keys.get("identifiers")
-        if not isinstance(match, str) or not isinstance(identifiers, dict):
-            continue
-        name = contact_v3.STANDARD.get(match.lower(), match)
-        raw = _supplied(identifiers, name)
-        try:
-            if name == "email":
-                value = normalize.email(raw)
-            elif name == "mobileNumber":
-                value = normalize.phone(raw)
-            elif name == "contactId":
-                value = scalars.integer(raw, scalars.ID32)
-            else:
-                value = str(raw)
-        except (CoreError, TypeError, ValueError):
-            continue  # an unusable value fails on its own account
-        if raw in ("", None):
-            continue
-        key = (name.lower(), value)
-        if key in seen:
-            repeated[position] = (name, raw)
-        seen.add(key)
+def _repeats(item, seen: set):
+    """(identifier, value as sent) when an earlier contact (its key in `seen`) used this contact's match value."""
+    if not isinstance(item, dict):
+        return None
+    keys = Keys(item)
+    match, identifiers = keys.get("matchIdentifier"), keys.get("identifiers")
+    if not isinstance(match, str) or not isinstance(identifiers, dict):
+        return None
+    name = contact_v3.STANDARD.get(match.lower(), match)
+    raw = _supplied(identifiers, name)
+    try:
+        if name == "email":
+            value = normalize.email(raw)
+        elif name == "mobileNumber":
+            value = normalize.phone(raw)
+        elif name == "contactId":
+            value = scalars.integer(raw, scalars.ID32)
+        else:
+            value = str(raw)
+    except (CoreError, TypeError, ValueError):
+        return None  # an unusable value fails on its own account
+    if raw in ("", None):
+        return None
+    key = (sys.intern(name.lower()), value)  # one string per identifier name, however many contacts
+    repeated = (name, raw) if key in seen else None
+    seen.add(key)
     return repeated

@@ -15,7 +15,7 @@ V3_ROUTES: dict[str, dict[str, Method]] = {
         "POST": Method(c3.parse_create, c3.render_written),
     },
     "/contacts/v3/import": {
-        "PUT": Method(import_v3.parse_import, import_v3.render_import),
+        "PUT": Method(import_v3.parse_import, import_v3.render_import, body="json_items"),
     },
     "/contacts/v3/import/{import_id}": {
         "GET": job_status.method(import_v3.KIND, "import_id", "importId", import_v3.STATUS,

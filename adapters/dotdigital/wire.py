@@ -88,8 +88,9 @@ class Method:
 
     `on_error(core_error, params)` may turn a core refusal into the call's own documented error
     (an unknown import id is `contacts:importNotFound` with that id); `body` says what the call
-    reads: "json", "upload" (a file: a multipart body arrives split into `parts`, as the gateway's
-    codec reads it) or "none".
+    reads: "json", "json_items" (JSON whose top-level arrays arrive as `core.items.Items`, read one
+    item at a time: a big import), "upload" (a file: a multipart body arrives split into `parts`,
+    as the gateway's codec reads it) or "none".
     """
 
     parse: Callable[[dict], Any]

@@ -13,7 +13,7 @@ from core.errors import CoreError
 
 from .. import credentials
 from ..body import read_body
-from ..codecs import jsonc, multipart
+from ..codecs import json_stream, jsonc, multipart
 from ..codecs.form import pairs_from_query
 from ..problems import RequestProblem
 from ..worker import enqueue_started
@@ -98,7 +98,8 @@ class Route:
         if method.body != "none" and req.method in ("POST", "PUT", "PATCH"):
             raw = read_body(req, self.settings.dotdigital_max_body)
             params["raw"] = raw
-            params["body"] = jsonc.decode(raw, req.content_type) if method.body == "json" else None
+            params["body"] = jsonc.decode(raw, req.content_type) if method.body == "json" \
+                else json_stream.decode(raw, req.content_type) if method.body == "json_items" else None
             if method.body == "upload" and multipart.is_multipart(req.content_type):
                 params["parts"] = multipart.parts(raw, req.content_type)
         command = method.parse(params)

@@ -1,8 +1,12 @@
 """Dotdigital jobs (v3 and v2 imports, v3 bulk deletes): the stored contacts in resumable chunks, then the report once."""
 from __future__ import annotations
 
+from functools import partial
+
 from adapters.dotdigital import contacts_v3, import_v2, import_v3
 from core import jobs
+
+from ..codecs import json_stream
 
 PLANS = {
     import_v3.KIND: import_v3.Plan,
@@ -13,8 +17,15 @@ CONTENT_TYPES = {import_v2.KIND: "text/csv; charset=utf-8"}
 
 
 def run(job) -> None:
-    plan = PLANS[job.kind](job.payload)
+    plan = PLANS[job.kind](job.payload, contacts(job))
     jobs.run_chunks(job, plan.chunks())
-    body, summary = plan.report(job.id, jobs.items(job.id))
-    jobs.put_blob(job.id, CONTENT_TYPES.get(job.kind, "application/json"), body)
-    jobs.finish(job.id, summary)
+    body, summary = plan.report(job.id, jobs.each_item(job.id))
+    jobs.finish_with_output(job.id, CONTENT_TYPES.get(job.kind, "application/json"), body, summary)
+
+
+def contacts(job):
+    """The job's contacts: its payload's list, or (a v3 import) the items it names in the request body it keeps."""
+    listed = job.payload["contacts"]
+    if isinstance(listed, list):
+        return listed
+    return json_stream.reopen(partial(jobs.open_input, job.id), listed)

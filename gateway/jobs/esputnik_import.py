@@ -33,29 +33,28 @@ def run_bulk(job) -> None:
 def run_file(job) -> None:
     settings = Settings()
     opts = bulk.options(job.payload["options"])
-    stored = jobs.blob(job.id)
-    if stored is None:
+    if jobs.has_input(job.id):
+        data = jobs.read_input(job.id)
+    else:
         try:
             data = download(job.payload["link"], settings.fetch_max_bytes, settings.fetch_timeout,
                             on_progress=_renewer(job))
         except OutboundRefused as exc:
             jobs.fail(job.id, str(exc))
             return
-        jobs.put_blob(job.id, "text/csv", data)
-    else:
-        data = bytes(stored.data)
+        jobs.put_input(job.id, data)
     fields = service.execute(job.account_id, GetFields(database=1))
     try:
         total = file_import.check(data, fields, tick=_renewer(job))
     except file_import.FileInvalid as exc:
-        jobs.drop_blob(job.id)
+        jobs.drop_input(job.id)
         jobs.fail(job.id, str(exc))
         return
     _set_total(job, total)
     contacts = file_import.contacts(data, fields)
     jobs.run_chunks(job, bulk.chunks(opts, contacts, settings.import_chunk_size, require_channels=False),
                     key=bulk.mapping_key(opts))
-    jobs.drop_blob(job.id)
+    jobs.drop_input(job.id)
     jobs.finish(job.id, {"contacts": total})
 
 
