@@ -207,9 +207,35 @@ def _field_equals(account_id: int, flt: ContactFilter):
     return condition
 
 
-def views(account_id: int, rows: list[dict], with_details: bool = True, known=None) -> list[ContactView]:
-    """ContactViews for contact rows: three more queries for the whole page, not per contact (one
-    fewer with `known`, the account's catalogue from core.catalog_cache)."""
+def _held_details(contact_ids, known, details) -> dict:
+    """{contact id: (MembershipViews by list number, tag names sorted)} of what a batch holds, for
+    the contacts whose every list the catalogue knows (one the batch just created it may not)."""
+    held = {}
+    if not known or not details:
+        return held
+    for contact_id in contact_ids:
+        found = details.get(contact_id)
+        if found is None or any(m.list_id not in known.list_by_id for m in found[0]):
+            continue
+        views = []
+        for m in found[0]:
+            lst = known.list_by_id[m.list_id]
+            views.append(MembershipView(list=lst["number"], channel=m.channel, status=m.status,
+                                        subscribed_at=m.subscribed_at, unsubscribed_at=m.unsubscribed_at,
+                                        excluded_at=m.excluded_at, attrs=m.attrs or {}, title=lst["title"],
+                                        kind=lst["kind"], space=lst["space"]))
+        views.sort(key=lambda v: v.list)
+        held[contact_id] = (views, sorted(found[1]))
+    return held
+
+
+def views(account_id: int, rows: list[dict], with_details: bool = True, known=None, details=None) -> list[ContactView]:
+    """ContactViews for contact rows: three more queries for the whole page, not per contact.
+
+    With `known` (the account's catalogue, core.catalog_cache) no field or database is read, and
+    with `details` (BatchResult.details: the memberships and tags a batch holds of its contacts)
+    no membership or tag of those contacts.
+    """
     if not rows:
         return []
     contact_ids = [row["id"] for row in rows]
@@ -229,7 +255,11 @@ def views(account_id: int, rows: list[dict], with_details: bool = True, known=No
         types.setdefault(definition.database_id, {})[definition.name] = definition.type
     tags: dict[int, list[str]] = {i: [] for i in contact_ids}
     memberships: dict[int, list[MembershipView]] = {i: [] for i in contact_ids}
-    if with_details:
+    held = _held_details(contact_ids, known, details) if with_details else {}
+    for contact_id, (their_memberships, their_tags) in held.items():
+        memberships[contact_id], tags[contact_id] = their_memberships, their_tags
+    contact_ids = [i for i in contact_ids if i not in held]
+    if with_details and contact_ids:
         tag_rows = (ContactTag.select(ContactTag.contact, Tag.name).join(Tag)
                     .where(ContactTag.contact.in_(contact_ids)).order_by(Tag.name).tuples())
         for contact_id, name in tag_rows:

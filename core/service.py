@@ -57,7 +57,8 @@ def _upsert_and_read(account_id: int, cmd: c.UpsertAndRead) -> UpsertReadResult:
         unread = [i for i in wanted if i not in batch.rows]
         read = {row["id"]: row for row in Contact.select().where(Contact.id.in_(unread)).dicts()} if unread else {}
         rows = [batch.rows.get(i) or read[i] for i in wanted if i in batch.rows or i in read]
-        return UpsertReadResult(batch, {v.id: v for v in contacts.views(account_id, rows, known=batch.catalog)})
+        views = contacts.views(account_id, rows, known=batch.catalog, details=batch.details)
+        return UpsertReadResult(batch, {v.id: v for v in views})
 
 
 # Why `locate` may find no contact: none holds the identity, or it cannot be one (an unknown field, an

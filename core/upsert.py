@@ -105,12 +105,16 @@ class _Batch:
         write_batch(self)
         if self.counted:
             contact_limit.adjust(self.account_id, self._live_delta())
-        rows = {}
+        rows, details = {}, {}
+        members_read = self.lists.used or self.lookups.uses_members  # _load_memberships read them all
         for position, state in enumerate(self.item_states):
             if state is not None:
                 self.results[position].contact_id = state.id
                 rows[state.id] = state.row
-        return BatchResult(self.results, rows, known)
+                fresh = state.is_new or state.wiped
+                if (fresh or members_read) and (fresh or state.tags is not None):
+                    details[state.id] = (list(state.memberships.values()), state.tags or ())
+        return BatchResult(self.results, rows, known, details)
 
     def _normalise(self, position: int, item: ContactChange) -> dict:
         """Normalised identities of an item; a bad one fails the item now."""
