@@ -73,10 +73,14 @@ def interpreter(version: str, why: str) -> str:
     unavailable(f"no Python {version} interpreter ({why})")
 
 
-def pip_install(python: str, folder: Path, target: Path) -> Path:
-    """Install folder/requirements.txt with `python`'s pip into `target` (for PYTHONPATH)."""
+def pip_install(python: str, folder: Path, target: Path, no_deps: bool = False) -> Path:
+    """Install folder/requirements.txt with `python`'s pip into `target` (for PYTHONPATH).
+
+    no_deps: the file pins every package itself, for clients whose declared requirements cannot be
+    met together (pip would pull in versions the client never ran with).
+    """
     result = subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--target",
-                             str(target), "-r", str(folder / "requirements.txt")],
+                             str(target), *(["--no-deps"] if no_deps else []), "-r", str(folder / "requirements.txt")],
                             capture_output=True, text=True, timeout=300)
     if result.returncode != 0:
         unavailable(f"pip could not install the clients: {result.stderr[-500:]}")

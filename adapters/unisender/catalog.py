@@ -47,18 +47,28 @@ def _field_name(params: dict, required: bool = True) -> str | None:
     return name
 
 
+# The web-interface attributes older clients send to createField and updateField alike, with a new
+# field's defaults; an update changes only those it is given.
+FIELD_ATTRS = {"is_visible": {"default": 1, "minimum": 0, "maximum": 1}, "view_pos": {"default": 0}}
+
+
+def _field_attrs(params: dict, creating: bool) -> dict:
+    values = {name: integer(params, name, **{**rule, "default": rule["default"] if creating else None})
+              for name, rule in FIELD_ATTRS.items()}
+    return {name: value for name, value in values.items() if value is not None}
+
+
 def parse_create_field(params: dict) -> c.CreateField:
     kind = (text(params, "type", required=True) or "").strip()
     if kind not in FIELD_TYPES:
         raise invalid(f'Invalid field type "{kind}": one of {", ".join(FIELD_TYPES)}')
-    attrs = {"is_visible": integer(params, "is_visible", default=1, minimum=0, maximum=1),
-             "view_pos": integer(params, "view_pos", default=0)}
-    return c.CreateField(name=_field_name(params), type=kind, public_name=text(params, "public_name"), attrs=attrs)
+    return c.CreateField(name=_field_name(params), type=kind, public_name=text(params, "public_name"),
+                         attrs=_field_attrs(params, creating=True))
 
 
 def parse_update_field(params: dict) -> c.UpdateField:
     return c.UpdateField(number=integer(params, "id", required=True), name=_field_name(params, required=False),
-                         public_name=text(params, "public_name"))
+                         public_name=text(params, "public_name"), attrs=_field_attrs(params, creating=False))
 
 
 def render_fields(rows, params: dict, ctx: dict) -> dict:
