@@ -28,6 +28,15 @@ def next_number(model, account_id: int, space: str | None = None) -> int:
     return (query.scalar() or 0) + 1
 
 
+# A list attr: the list takes no membership change from an API call (a vendor's built-in list that its
+# API refuses to write to); setup files, which are the operator's, still shape it.
+READ_ONLY = "read_only"
+
+
+def read_only(attrs: dict | None) -> bool:
+    return bool((attrs or {}).get(READ_ONLY))
+
+
 SPACE_BY_KIND = {"resource": "resource"}  # kinds numbered apart; every other kind shares "list"
 
 

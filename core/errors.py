@@ -45,6 +45,7 @@ INVALID_DATE = "invalid_date"
 TOO_MANY_TAGS = "too_many_tags"
 SUPPRESSED = "globally_suppressed"
 CHANNEL_NOT_CARRIED = "channel_not_carried"  # a list that does not carry the membership's channel
+LIST_READ_ONLY = "list_read_only"  # a list marked read_only (catalog.READ_ONLY): no API write changes its members
 
 # Warning codes (the item succeeds).
 OVER_LIMIT = "over_limit"

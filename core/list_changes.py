@@ -26,6 +26,7 @@ class ListResolver:
         self.replaces = False
         self.apart: set[int] = set()  # ids of the contacts' lists outside the shared "list" id space
         self.known = None  # the account's remembered catalogue (core.catalog_cache), when the batch has it
+        self.read_only: set[int] = set()  # ids of the batch's lists that take no change (catalog.READ_ONLY)
 
     @staticmethod
     def key(change: ListChange) -> tuple[str, int | str]:
@@ -57,6 +58,8 @@ class ListResolver:
         for row in rows:
             list_id, space = row["id"], row["space"]
             self.kinds[list_id] = (row["kind"], tuple((row["attrs"] or {}).get("channels") or ()))
+            if catalog.read_only(row["attrs"]):
+                self.read_only.add(list_id)
             if (space, row["number"]) in numbers:
                 self.ids[(space, row["number"])] = list_id
             if (space, row["title"]) in titles:
@@ -90,8 +93,8 @@ class ListResolver:
             self.apart = {row["id"] for row in rows if row["space"] != shared}
 
     def check(self, item: ContactChange) -> CoreError | None:
-        """The error that fails `item` for a list it may not use (unknown, of another kind, or not
-        carrying the channel); an optional change with such a list is dropped instead."""
+        """The error that fails `item` for a list it may not use (unknown, of another kind, read-only,
+        or not carrying the channel); an optional change with such a list is dropped instead."""
         for change in item.lists:
             problem = self._problem(change)
             if problem is None:
@@ -110,6 +113,8 @@ class ListResolver:
         if list_id is None or (change.kind is not None and kind != change.kind):
             return CoreError(errors.UNKNOWN_LIST, f"List not found: {change.list}", ids=[change.list],
                              kind=change.kind)
+        if list_id in self.read_only:
+            return CoreError(errors.LIST_READ_ONLY, f"List {change.list} cannot be written to", ids=[change.list])
         if channels and change.channel not in channels:
             return CoreError(errors.CHANNEL_NOT_CARRIED, f"List {change.list} does not carry channel {change.channel}",
                              ids=[change.list], channel=change.channel)

@@ -18,22 +18,28 @@ def change(account_id: int, kind: str, value, status: str, lists: list[int] | No
         db_row = catalog.database(account_id, database)
         list_ids = None
         if lists is not None:
-            rows = list(ContactList.select(ContactList.id, ContactList.number).where(
+            rows = list(ContactList.select(ContactList.id, ContactList.number, ContactList.attrs).where(
                 (ContactList.database == db_row.id) & (ContactList.space == "list") & ContactList.number.in_(lists)))
             missing = sorted(set(lists) - {r.number for r in rows})
             if missing:
                 raise CoreError(errors.UNKNOWN_LIST, f"List not found: {','.join(map(str, missing))}", ids=missing)
+            refused = sorted(r.number for r in rows if catalog.read_only(r.attrs))
+            if refused:
+                raise CoreError(errors.LIST_READ_ONLY, f"List {','.join(map(str, refused))} cannot be written to",
+                                ids=refused)
             list_ids = [r.id for r in rows]
         contact = identity.winner(identity_holders(account_id, kind, [value], database, include_deleted=False)[2]
                                   .select(Contact.id, Contact.deleted_at, Contact.updated_at).dicts())
         if contact is None:
             raise CoreError(errors.CONTACT_NOT_FOUND, f'Contact "{value}" not found', value=value)
-        query = Membership.select().where(Membership.contact == contact["id"])
+        query = Membership.select(Membership, ContactList.id, ContactList.attrs).join(ContactList).where(
+            Membership.contact == contact["id"])
         if list_ids is not None:
             query = query.where(Membership.list.in_(list_ids))
         if channel is not None:
             query = query.where(Membership.channel == channel)
-        memberships = list(query)
+        # Every list of the contact (lists=None) means those that take a change from the API.
+        memberships = [m for m in query if not catalog.read_only(m.list.attrs)]
         if not memberships:
             raise CoreError(errors.CONTACT_NOT_FOUND, f'Contact "{value}" not found', value=value)
         now = normalize.now()

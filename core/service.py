@@ -88,11 +88,15 @@ def _start_job(account_id: int, cmd: c.StartJob):
     with store.write_transaction(f"account:{account_id}"):
         wanted = sorted({int(n) for n in cmd.lists})
         if wanted:
-            found = {r.number for r in ContactList.select(ContactList.number).where(
+            found = {r.number: r.attrs for r in ContactList.select(ContactList.number, ContactList.attrs).where(
                 (ContactList.account == account_id) & (ContactList.space == "list") & ContactList.number.in_(wanted))}
             missing = [n for n in wanted if n not in found]
             if missing:
                 raise CoreError(errors.UNKNOWN_LIST, f"List not found: {','.join(map(str, missing))}", ids=missing)
+            refused = [n for n in wanted if catalog.read_only(found[n])]
+            if refused:
+                raise CoreError(errors.LIST_READ_ONLY, f"List {','.join(map(str, refused))} cannot be written to",
+                                ids=refused)
         if cmd.max_active is not None and jobs.active(account_id, cmd.active_kinds or (cmd.kind,)) >= cmd.max_active:
             raise CoreError(errors.TOO_MANY_ACTIVE_JOBS, f"{cmd.max_active} jobs are already queued or running",
                             limit=cmd.max_active)

@@ -193,6 +193,8 @@ def _refusal(item, answer, change: ContactChange):
         return bad_request("The contact needs an email or a mobileNumber identifier", "identifiers")
     if code == core_errors.UNKNOWN_LIST:
         return bad_request(item.error.message.replace("List not found", "These lists do not exist"), "lists")
+    if code == core_errors.LIST_READ_ONLY:
+        return bad_request("Address book cannot be written to via the API", "lists")
     return bad_request(item.error.message)
 
 

@@ -116,6 +116,8 @@ def v3_from_core(error) -> DialectError:
 UNAUTHORIZED_V2 = ("Authorization has been denied for this request.", 401)  # documented ([M2])
 CONTACT_NOT_FOUND = ("Error: ERROR_CONTACT_NOT_FOUND", 404)  # documented text ([M1]); status inferred
 ADDRESSBOOK_NOT_FOUND = ("Error: ERROR_ADDRESSBOOK_NOT_FOUND", 404)  # documented text ([M2]); status inferred
+# The text as PyPI dotmailer 0.4.2 quotes the vendor's answer (connection.py); the status is inferred.
+ADDRESSBOOK_NOT_WRITABLE = ("Address book cannot be written to via the API. ERROR_ADDRESSBOOK_NOTWRITABLE", 400)
 CONTACT_SUPPRESSED = ("Contact is suppressed. ERROR_CONTACT_SUPPRESSED", 400)  # documented text ([M2])
 DATAFIELD_EXISTS = ("Field already exists. ERROR_NON_UNIQUE_DATAFIELD", 400)  # documented text ([M2])
 REPORT_NOT_READY = ("Import is not processed yet or completed with error. ERROR_IMPORT_REPORT_NOT_FOUND", 404)
@@ -149,6 +151,8 @@ def v2_from_core(error) -> DialectError:
         return v2(CONTACT_NOT_FOUND)
     if code == core_errors.UNKNOWN_LIST:
         return v2(ADDRESSBOOK_NOT_FOUND)
+    if code == core_errors.LIST_READ_ONLY:
+        return v2(ADDRESSBOOK_NOT_WRITABLE)
     if code == core_errors.SUPPRESSED:
         return v2(CONTACT_SUPPRESSED)
     if code == core_errors.DUPLICATE_NAME:

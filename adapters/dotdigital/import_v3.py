@@ -206,6 +206,8 @@ def item_failure(parsed: contact_v3.Parsed, row, identifiers: dict) -> tuple[str
         return DUPLICATE, f"Duplicate identifier detected for {name} '{_supplied(identifiers, name)}'"
     if code == core_errors.UNKNOWN_LIST:
         return "InvalidAddressBookIds", (row.message or "").replace("List not found", "These lists do not exist")
+    if code == core_errors.LIST_READ_ONLY:  # the v3 failure code for lists; the v2 text of ERROR_ADDRESSBOOK_NOTWRITABLE
+        return "InvalidAddressBookIds", "Address book cannot be written to via the API"
     if code == core_errors.MISSING_IDENTITY:
         if parsed.match == "contactId":
             return "InvalidContactId", "No contact has this contactId, and a new contact needs an email or a " \

@@ -7,6 +7,7 @@ except `lists`, which the listing writes as objects with a status instead of the
 """
 from __future__ import annotations
 
+from core.catalog import READ_ONLY
 from core.model import ListChange, UpsertCommand
 
 from . import contact_v3, import_v3, values
@@ -19,10 +20,17 @@ SOURCE = "pull:dotdigital"
 LIST_STATUS = {"subscribed": "subscribed", "suppressed": "unsubscribed", "pending": "suspended"}
 
 
+# Every Dotdigital account's own "Test" address book refuses API writes (ERROR_ADDRESSBOOK_NOTWRITABLE:
+# "you cannot upload contacts to the 'Test' address book via the API"); pulled, it refuses them here too.
+# Book names are unique in an account, so the name tells it.
+TEST_BOOK = "Test"
+
+
 def lists(books) -> list[dict]:
     """GET /v2/address-books answers as setup-file lists: address books with their ids."""
     return [{"id": int(b["id"]), "title": str(b["name"]), "kind": "address_book",
-             "attrs": {"visibility": str(b.get("visibility") or "Private")}} for b in books or ()]
+             "attrs": {"visibility": str(b.get("visibility") or "Private"),
+                       **({READ_ONLY: True} if str(b["name"]) == TEST_BOOK else {})}} for b in books or ()]
 
 
 def fields(rows) -> list[dict]:

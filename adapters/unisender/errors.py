@@ -15,6 +15,7 @@ CORE_CODES = {
     core_errors.NOT_FOUND: "unspecified",
     core_errors.DUPLICATE_NAME: "invalid_arg",
     core_errors.UNKNOWN_LIST: "invalid_arg",
+    core_errors.LIST_READ_ONLY: "invalid_arg",
     core_errors.UNKNOWN_FIELD: "invalid_arg",
     core_errors.UNKNOWN_TAG: "invalid_arg",
     core_errors.UNKNOWN_DATABASE: "invalid_arg",
@@ -31,9 +32,11 @@ CORE_CODES = {
 
 # The vendor's texts of its standard codes, in the language of the path (/{lang}/api/…): English
 # from its English "API Errors" page, Ukrainian verbatim from its Ukrainian page
-# (selzy.com/ua/support/api/common/api-errors), Russian from its Russian page as far as the sources
-# hold it (docs/dialects/unisender.md, "Languages"). Every other message, and every text of a
-# language without a page here (it), is the English one: no vendor translation of it is known.
+# (selzy.com/ua/support/api/common/api-errors), Russian from its Russian code table as public clients
+# copy it (django-unisender 0.1.6 and two others; the current 1200 figure and the sendEmail sentence
+# follow the English and Ukrainian pages: docs/dialects/unisender.md, "Languages"). Every other
+# message, and every text of a language without a page here (it), is the English one: no vendor
+# translation of it is known.
 # The rate-limit text is the same whichever limit was met, as the vendor's is fixed.
 CODE_TEXTS = {
     "en": {
