@@ -39,8 +39,8 @@ def test_django_unisender_integration(live_url, fresh_account, django_unisender)
     assert [(r["name"], r["unisender_id"], r["sync"]) for r in rows["fields saved"]] == [
         ("Name", "1", True), ("city", "2", True), ("score", "3", True)]
     pulled_last = [res for call, res in answers if call == "getFields"][-1]["result"]
-    assert pulled_last == [{"id": 1, "name": "Name", "type": "string", "is_visible": 1, "view_pos": 0},
-                           {"id": 2, "name": "city", "type": "string", "is_visible": 0, "view_pos": 3}]
+    assert pulled_last == [{"id": 1, "name": "Name", "type": "string", "is_visible": 1, "view_pos": 0, "public_name": "Name"},
+                           {"id": 2, "name": "city", "type": "string", "is_visible": 0, "view_pos": 3, "public_name": "city"}]
     assert [(f.name, f.attrs) for f in catalog.fields(account.id)] == [
         ("Name", {}), ("city", {"is_visible": 0, "view_pos": 3})]
 

@@ -30,7 +30,8 @@ def test_npm_unisender_node_client(live_url, fresh_account):
     assert [lst.title for lst in catalog.lists(account.id)] == ["Из unisender-node"]
 
     # Fields: the fresh account's Name, then the SDK's field created, renamed, read by id, deleted.
-    assert res["getFields"]["result"] == [{"id": 1, "name": "Name", "type": "string", "is_visible": 1, "view_pos": 0}]
+    assert res["getFields"]["result"] == [{"id": 1, "name": "Name", "type": "string", "is_visible": 1, "view_pos": 0,
+                                           "public_name": "Name"}]
     assert res["createField"] == {"result": {"id": 2}}
     assert res["updateField"]["result"] == {"id": 2}
     assert res["getContactFieldValues"] == {"result": {"fieldValues": {"1": "Саша", "2": "Kyiv"}}}

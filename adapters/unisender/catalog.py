@@ -72,8 +72,11 @@ def parse_update_field(params: dict) -> c.UpdateField:
 
 
 def render_fields(rows, params: dict, ctx: dict) -> dict:
+    # public_name: django-tasker-unisender's own tests, run against the vendor, read it back from getFields;
+    # one never given is "generated from name" (the vendor's createField page), here the name itself.
     return {"result": [{"id": r.number, "name": r.name, "type": r.type, "is_visible": int(r.attrs.get("is_visible", 1)),
-                        "view_pos": int(r.attrs.get("view_pos", 0))} for r in rows]}
+                        "view_pos": int(r.attrs.get("view_pos", 0)), "public_name": r.public_name or r.name}
+                       for r in rows]}
 
 
 GET_FIELDS = Method(lambda p: c.GetFields(), render_fields)

@@ -30,8 +30,11 @@ def fields(result) -> list[dict]:
     entries = []
     for row in result or ():
         kind = str(row.get("type") or "string")
-        entries.append({"id": int(row["id"]), "name": str(row["name"]), "type": kind if kind in FIELD_TYPES else "string",
-                        "attrs": {"is_visible": int(row.get("is_visible", 1)), "view_pos": int(row.get("view_pos", 0))}})
+        entry = {"id": int(row["id"]), "name": str(row["name"]), "type": kind if kind in FIELD_TYPES else "string",
+                 "attrs": {"is_visible": int(row.get("is_visible", 1)), "view_pos": int(row.get("view_pos", 0))}}
+        if row.get("public_name") and str(row["public_name"]) != entry["name"]:
+            entry["public_name"] = str(row["public_name"])
+        entries.append(entry)
     return entries
 
 
