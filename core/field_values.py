@@ -29,6 +29,9 @@ class FieldResolver:
         self.defs: dict[str, FieldDef] = {}
         self.unknown: set = set()
         self._match_keys: set[str] = set()
+        # (field id, value as sent) -> the typed value or the CoreError refusing it. An import repeats
+        # the same dates, numbers and choices down a column: each distinct one is parsed once a batch.
+        self._typed: dict = {}
 
     def load(self, items: list[ContactChange], rows=None) -> None:
         """Resolve the batch's field references against `rows`, its database's fields (None: read them)."""
@@ -80,12 +83,29 @@ class FieldResolver:
                     return {}, CoreError(errors.UNKNOWN_FIELD, f"Unknown field: {ref}", fields=[str(ref)])
                 continue
             if value is not None and self.cmd.strict_field_types:
-                try:
-                    value = typed_value(row, value)
-                except CoreError as exc:
-                    return {}, exc
+                value = self._typed_value(row, value)
+                if isinstance(value, CoreError):
+                    return {}, value
             result[str(row.id)] = value
         return result, None
+
+
+    def _typed_value(self, row: FieldDef, value):
+        """typed_value, remembered for the batch; the refusal is returned, not raised."""
+        key = (row.id, value.__class__, value)
+        try:
+            return self._typed[key]
+        except KeyError:
+            pass
+        except TypeError:  # not hashable (a list or an object sent as a value): not remembered
+            key = None
+        try:
+            typed = typed_value(row, value)
+        except CoreError as exc:
+            typed = exc
+        if key is not None:
+            self._typed[key] = typed
+        return typed
 
 
 def _ref(value, attribute: str):

@@ -43,9 +43,11 @@ def _text(value, name: str) -> str | None:
 def _attrs(source: dict, names: dict, change: ContactChange, where: str = "") -> None:
     """Properties of `source` into system attributes by `names`; an empty string clears one."""
     for prop, attr in names.items():
-        value = _text(source.get(prop), where + prop)
-        if value is not None:
-            change.attrs[attr] = value.strip() or None
+        value = source.get(prop)
+        if value is None:  # most contacts carry few of these
+            continue
+        value = value if value.__class__ is str else _text(value, where + prop)
+        change.attrs[attr] = value.strip() or None
 
 
 def contact_change(raw, *, with_id: bool = False, with_groups: bool = False,
