@@ -48,14 +48,16 @@ def write_memberships(states, now) -> None:
     removed = [row_id for s in states for row_id in s.removed_memberships]
     for chunk in chunks(removed, 1):
         Membership.delete().where(Membership.id.in_(chunk)).execute()
-    rows = []
+    fresh, known = [], []  # a contact created by this batch has no stored membership to conflict with
     for state in states:
+        rows = fresh if state.is_new else known
         for membership in state.memberships.values():
             if membership.dirty or state.wiped:
                 rows.append((state.id, membership.list_id, membership.channel, membership.status,
                              membership.subscribed_at, membership.unsubscribed_at, membership.excluded_at, now,
                              membership.attrs))
-    insert_rows(Membership, _MEMBERSHIP_COLUMNS, rows, conflict=["contact", "list", "channel"],
+    insert_rows(Membership, _MEMBERSHIP_COLUMNS, fresh)
+    insert_rows(Membership, _MEMBERSHIP_COLUMNS, known, conflict=["contact", "list", "channel"],
                 update=_MEMBERSHIP_COLUMNS[3:])
 
 

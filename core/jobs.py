@@ -119,7 +119,12 @@ def record_items(job_id: str, position: int, command: UpsertCommand, result: Bat
                      outcome.error.code if outcome.error else None,
                      outcome.error.message if outcome.error else None))
     columns = ["job", "position", "outcome", "contact_id", "key", "error", "message"]
-    insert_rows(JobItem, columns, rows, conflict=["job", "position"], update=columns[2:])
+    # The chunk's positions replace whatever report they had (a resumed job whose chunks were cut
+    # differently re-runs part of one): a range delete that finds nothing in the everyday case, then
+    # a plain bulk insert, which PostgreSQL takes by COPY straight into the table.
+    JobItem.delete().where((JobItem.job == job_id) & (JobItem.position >= position)
+                           & (JobItem.position < position + len(rows))).execute()
+    insert_rows(JobItem, columns, rows)
 
 
 def _default_key(item, outcome) -> str | None:

@@ -108,8 +108,10 @@ def insert_rows(model, columns: list[str], rows: list[tuple], conflict: list[str
         database.cursor().executemany(head + row_sql + tail, list(zip(*values_by_column)))
         return
     if len(rows) >= COPY_MIN_ROWS:
-        _copy_rows(database, model, fields, values_by_column, conflict, tail)
-        return
+        text = _copy_text(values_by_column)
+        if text is not None:
+            _copy_rows(database, model, fields, text, conflict, tail)
+            return
     rows = list(zip(*values_by_column))
     per_statement = max(1, store.max_params() // len(fields))
     for start in range(0, len(rows), per_statement):
@@ -117,7 +119,7 @@ def insert_rows(model, columns: list[str], rows: list[tuple], conflict: list[str
         store.execute_later(head + ", ".join([row_sql] * len(chunk)) + tail, [value for row in chunk for value in row])
 
 
-def _copy_rows(database, model, fields, values_by_column, conflict, tail: str) -> None:
+def _copy_rows(database, model, fields, copy_text: str, conflict, tail: str) -> None:
     """PostgreSQL, many rows: COPY them in, the text format the server reads fastest.
 
     Without a conflict target the rows go straight into the table; COPY keeps their order, so ids
@@ -127,7 +129,7 @@ def _copy_rows(database, model, fields, values_by_column, conflict, tail: str) -
     """
     table = quote(model._meta.table_name)
     names = ", ".join(quote(f.column_name) for f in fields)
-    text = io.StringIO(_copy_text(values_by_column))
+    text = io.StringIO(copy_text)
     cursor = database.cursor()
     if not conflict:
         cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", text, size=1 << 16)
@@ -153,15 +155,21 @@ def _escape(match) -> str:
     return _ESCAPED[match.group()]
 
 
-def _copy_text(values_by_column) -> str:
+def _copy_text(values_by_column) -> str | None:
     """Rows in COPY's text format, built column by column: one pass per column picks the
-    conversion, and a column of plain strings is checked for characters to escape in one scan."""
+    conversion, and a column of plain strings is checked for characters to escape in one scan.
+
+    None when a text holds a NUL, which COPY cannot carry: those rows take the INSERT path, which
+    refuses them as it always did."""
     columns = []
     for values in values_by_column:
         kinds = set(map(type, values))
         kinds.discard(type(None))
         if kinds <= {str}:
-            if _SPECIAL.search("\0".join([v for v in values if v is not None])):
+            joined = "".join([v for v in values if v is not None])
+            if "\0" in joined:
+                return None
+            if _SPECIAL.search(joined):
                 values = [None if v is None else _SPECIAL.sub(_escape, v) for v in values]
             text = [_NULL if v is None else v for v in values]
         elif kinds <= {int} or kinds <= {float} or kinds <= {int, float}:
@@ -173,6 +181,8 @@ def _copy_text(values_by_column) -> str:
             text = [_NULL if v is None else memo.get(v) or memo.setdefault(v, _copy_value(v)) for v in values]
         else:
             text = [_copy_value(v) for v in values]
+            if any("\0" in v for v in text):
+                return None
         columns.append(text)
     return "".join([line + "\n" for line in map("\t".join, zip(*columns))])
 
