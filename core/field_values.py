@@ -89,7 +89,6 @@ class FieldResolver:
             result[str(row.id)] = value
         return result, None
 
-
     def _typed_value(self, row: FieldDef, value):
         """typed_value, remembered for the batch; the refusal is returned, not raised."""
         key = (row.id, value.__class__, value)

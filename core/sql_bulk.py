@@ -130,20 +130,21 @@ def _copy_rows(database, model, fields, copy_text: str, conflict, tail: str) -> 
     table = quote(model._meta.table_name)
     names = ", ".join(quote(f.column_name) for f in fields)
     text = io.StringIO(copy_text)
-    cursor = database.cursor()
     if not conflict:
-        cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", text, size=1 << 16)
+        # The raw cursor first sends what waits for the next round trip (db.PostgresStore), in order.
+        database.cursor().copy_expert(f"COPY {table} ({names}) FROM STDIN", text, size=1 << 16)
         return
     # Created once per connection (IF NOT EXISTS: a rolled-back transaction takes its creation with
     # it); named for the model's columns, so a connection that outlives a migration never COPYs
-    # into an outdated shape. ON COMMIT DELETE ROWS, and the move below empties it anyway.
+    # into an outdated shape. ON COMMIT DELETE ROWS, and the move below empties it anyway. The
+    # CREATE rides on the COPY's round trip, the move on the transaction's next one.
     shape = zlib.crc32(",".join(f.column_name for f in model._meta.sorted_fields).encode())
     staging = f"pg_temp.{quote(f'bulk_{model._meta.table_name}_{shape:x}')}"
-    database.execute_sql(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS "
-                         f"SELECT * FROM {table} WITH NO DATA")
-    cursor.copy_expert(f"COPY {staging} ({names}) FROM STDIN", text, size=1 << 16)
-    database.execute_sql(f"WITH moved AS (DELETE FROM {staging} RETURNING {names}) "
-                         f"INSERT INTO {table} ({names}) SELECT {names} FROM moved{tail}")
+    store.execute_later(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS "
+                        f"SELECT * FROM {table} WITH NO DATA")
+    database.cursor().copy_expert(f"COPY {staging} ({names}) FROM STDIN", text, size=1 << 16)
+    store.execute_later(f"WITH moved AS (DELETE FROM {staging} RETURNING {names}) "
+                        f"INSERT INTO {table} ({names}) SELECT {names} FROM moved{tail}")
 
 
 _NULL = "\\N"
