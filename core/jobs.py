@@ -122,8 +122,9 @@ def record_items(job_id: str, position: int, command: UpsertCommand, result: Bat
     # The chunk's positions replace whatever report they had (a resumed job whose chunks were cut
     # differently re-runs part of one): a range delete that finds nothing in the everyday case, then
     # a plain bulk insert, which PostgreSQL takes by COPY straight into the table.
-    JobItem.delete().where((JobItem.job == job_id) & (JobItem.position >= position)
-                           & (JobItem.position < position + len(rows))).execute()
+    # Nobody reads its answer: it rides on the transaction's next round trip.
+    store.execute_later(*JobItem.delete().where((JobItem.job == job_id) & (JobItem.position >= position)
+                                                & (JobItem.position < position + len(rows))).sql())
     insert_rows(JobItem, columns, rows)
 
 
