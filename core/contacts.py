@@ -12,6 +12,7 @@ from . import db as store
 from .errors import CoreError
 from .field_values import match_text
 from .schema import Contact, ContactList, ContactTag, FieldDef, Membership, Tag
+from .sql_bulk import select_where_in
 
 
 @dataclass
@@ -207,26 +208,72 @@ def _field_equals(account_id: int, flt: ContactFilter):
     return condition
 
 
-def _held_details(contact_ids, known, details) -> dict:
-    """{contact id: (MembershipViews by list number, tag names sorted)} of what a batch holds, for
-    the contacts whose every list the catalogue knows (one the batch just created it may not)."""
-    held = {}
-    if not known or not details:
-        return held
+def _membership_view(m, lst: dict) -> MembershipView:
+    return MembershipView(list=lst["number"], channel=m.channel, status=m.status, subscribed_at=m.subscribed_at,
+                          unsubscribed_at=m.unsubscribed_at, excluded_at=m.excluded_at, attrs=m.attrs or {},
+                          title=lst["title"], kind=lst["kind"], space=lst["space"])
+
+
+def _details(contact_ids: list[int], known, details) -> tuple[dict, dict]:
+    """({contact id: MembershipViews by list number}, {contact id: tag names sorted}) for the
+    contacts `details` (BatchResult.details) holds them of, and the rest read: memberships in one
+    statement, their lists from the catalogue `known` (a list the batch has just created it may
+    not know: then all of them with their lists), tags in one statement."""
+    details = details or {}
+    memberships, tags = {}, {}
+    if known is not None:
+        for contact_id in contact_ids:
+            held, _ = details.get(contact_id, (None, None))
+            if held is not None and all(m.list_id in known.list_by_id for m in held):
+                memberships[contact_id] = sorted((_membership_view(m, known.list_by_id[m.list_id]) for m in held),
+                                                 key=lambda v: v.list)
     for contact_id in contact_ids:
-        found = details.get(contact_id)
-        if found is None or any(m.list_id not in known.list_by_id for m in found[0]):
-            continue
-        views = []
-        for m in found[0]:
-            lst = known.list_by_id[m.list_id]
-            views.append(MembershipView(list=lst["number"], channel=m.channel, status=m.status,
-                                        subscribed_at=m.subscribed_at, unsubscribed_at=m.unsubscribed_at,
-                                        excluded_at=m.excluded_at, attrs=m.attrs or {}, title=lst["title"],
-                                        kind=lst["kind"], space=lst["space"]))
-        views.sort(key=lambda v: v.list)
-        held[contact_id] = (views, sorted(found[1]))
-    return held
+        _, held = details.get(contact_id, (None, None))
+        if held is not None:
+            tags[contact_id] = list(held)
+    unread = [i for i in contact_ids if i not in memberships]
+    if unread:
+        memberships.update(_memberships_of(unread, known))
+    unread = [i for i in contact_ids if i not in tags]
+    if unread:
+        found = {i: [] for i in unread}
+        db = store.database()
+        marks = ", ".join([db.param] * len(unread))
+        for contact_id, name in db.execute_sql(
+                f'SELECT ct."contact_id", t."name" FROM "contact_tag" ct JOIN "tag" t ON t."id" = ct."tag_id" '
+                f'WHERE ct."contact_id" IN ({marks}) ORDER BY t."name"', unread):
+            found[contact_id].append(name)
+        tags.update(found)
+    return memberships, tags
+
+
+def _memberships_of(contact_ids: list[int], known) -> dict:
+    found = {i: [] for i in contact_ids}
+    if known is not None:
+        rows = select_where_in(Membership, [("contact", contact_ids)], columns=[
+            "contact", "list", "channel", "status", "subscribed_at", "unsubscribed_at", "excluded_at", "attrs"])
+        if all(row["list"] in known.list_by_id for row in rows):
+            for row in sorted(rows, key=lambda r: known.list_by_id[r["list"]]["number"]):
+                lst = known.list_by_id[row["list"]]
+                found[row["contact"]].append(MembershipView(
+                    list=lst["number"], channel=row["channel"], status=row["status"],
+                    subscribed_at=row["subscribed_at"], unsubscribed_at=row["unsubscribed_at"],
+                    excluded_at=row["excluded_at"], attrs=row["attrs"] or {}, title=lst["title"], kind=lst["kind"],
+                    space=lst["space"]))
+            return found
+    # Plain tuples: a page of a thousand contacts has thousands of memberships, and building a
+    # model instance (and its joined list) for each was most of a page's time.
+    member_rows = (Membership.select(Membership.contact, ContactList.number, Membership.channel, Membership.status,
+                                     Membership.subscribed_at, Membership.unsubscribed_at, Membership.excluded_at,
+                                     Membership.attrs, ContactList.title, ContactList.kind, ContactList.space)
+                   .join(ContactList)
+                   .where(Membership.contact.in_(contact_ids)).order_by(ContactList.number).tuples())
+    for contact_id, number, channel, status, subscribed, unsubscribed, excluded, attrs, title, kind, space \
+            in member_rows:
+        found[contact_id].append(MembershipView(
+            list=number, channel=channel, status=status, subscribed_at=subscribed, unsubscribed_at=unsubscribed,
+            excluded_at=excluded, attrs=attrs or {}, title=title, kind=kind, space=space))
+    return found
 
 
 def views(account_id: int, rows: list[dict], with_details: bool = True, known=None, details=None) -> list[ContactView]:
@@ -253,29 +300,10 @@ def views(account_id: int, rows: list[dict], with_details: bool = True, known=No
     types: dict[int, dict] = {}
     for definition in field_defs.values():
         types.setdefault(definition.database_id, {})[definition.name] = definition.type
-    tags: dict[int, list[str]] = {i: [] for i in contact_ids}
-    memberships: dict[int, list[MembershipView]] = {i: [] for i in contact_ids}
-    held = _held_details(contact_ids, known, details) if with_details else {}
-    for contact_id, (their_memberships, their_tags) in held.items():
-        memberships[contact_id], tags[contact_id] = their_memberships, their_tags
-    contact_ids = [i for i in contact_ids if i not in held]
-    if with_details and contact_ids:
-        tag_rows = (ContactTag.select(ContactTag.contact, Tag.name).join(Tag)
-                    .where(ContactTag.contact.in_(contact_ids)).order_by(Tag.name).tuples())
-        for contact_id, name in tag_rows:
-            tags[contact_id].append(name)
-        # Plain tuples: a page of a thousand contacts has thousands of memberships, and building a
-        # model instance (and its joined list) for each was most of a page's time.
-        member_rows = (Membership.select(Membership.contact, ContactList.number, Membership.channel, Membership.status,
-                                         Membership.subscribed_at, Membership.unsubscribed_at, Membership.excluded_at,
-                                         Membership.attrs, ContactList.title, ContactList.kind, ContactList.space)
-                       .join(ContactList)
-                       .where(Membership.contact.in_(contact_ids)).order_by(ContactList.number).tuples())
-        for contact_id, number, channel, status, subscribed, unsubscribed, excluded, attrs, title, kind, space \
-                in member_rows:
-            memberships[contact_id].append(MembershipView(
-                list=number, channel=channel, status=status, subscribed_at=subscribed, unsubscribed_at=unsubscribed,
-                excluded_at=excluded, attrs=attrs or {}, title=title, kind=kind, space=space))
+    if with_details:
+        memberships, tags = _details(contact_ids, known, details)
+    else:
+        memberships, tags = {i: [] for i in contact_ids}, {i: [] for i in contact_ids}
     result = []
     for row in rows:
         values = row["fields"] or {}

@@ -193,8 +193,8 @@ class BatchResult:
     items: list[ItemResult]
     rows: dict = field(default_factory=dict, repr=False)  # contact id -> its row as the batch left it
     catalog: Any = field(default=None, repr=False)  # the catalog_cache.Catalog the batch resolved against
-    # contact id -> (its memberships, its tags) where the batch knows them all: it created the
-    # contact, or read them (contact_state.Membership objects, tag names)
+    # contact id -> (its memberships, its tags), each None unless the batch knows them all (it
+    # created the contact, or read them): contact_state.Membership objects, tag names
     details: dict = field(default_factory=dict, repr=False)
 
     def count(self, outcome: str) -> int:

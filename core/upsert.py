@@ -112,8 +112,8 @@ class _Batch:
                 self.results[position].contact_id = state.id
                 rows[state.id] = state.row
                 fresh = state.is_new or state.wiped
-                if (fresh or members_read) and (fresh or state.tags is not None):
-                    details[state.id] = (list(state.memberships.values()), state.tags or ())
+                details[state.id] = (list(state.memberships.values()) if fresh or members_read else None,
+                                     sorted(state.tags or ()) if fresh or state.tags is not None else None)
         return BatchResult(self.results, rows, known, details)
 
     def _normalise(self, position: int, item: ContactChange) -> dict:
