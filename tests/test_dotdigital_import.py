@@ -17,6 +17,14 @@ from helpers import warm_catalogue
 from querycount import count_queries
 
 
+
+def _killed_at_the_third_chunk(plan):
+    """The plan's 100-contact chunks as a worker killed while it takes the third one sees them."""
+    for number, chunk in enumerate(plan.chunks(100)):
+        if number == 2:
+            raise RuntimeError("worker killed")
+        yield chunk
+
 def fields(account, *names, **typed):
     for name in names:
         catalog.create_field(account.id, name)
@@ -187,14 +195,8 @@ def test_an_import_resumes_after_its_last_committed_chunk(dd, monkeypatch):
     claimed = jobs.claim(job.id)
     plan = import_v3.Plan(job.payload)
 
-    def crashing():
-        for number, chunk in enumerate(plan.chunks(100)):
-            if number == 2:
-                raise RuntimeError("worker killed")
-            yield chunk
-
     with pytest.raises(RuntimeError):
-        jobs.run_chunks(claimed, crashing())
+        jobs.run_chunks(claimed, _killed_at_the_third_chunk(plan))
     assert live(dd.account) == 200
     assert dd.get(f"/contacts/v3/import/{job.id}").json == {"importId": job.id, "status": "NotFinished"}
     Job.update(lease_until=now() - timedelta(seconds=1)).where(Job.id == job.id).execute()
@@ -287,14 +289,8 @@ def test_a_streamed_import_resumes_after_its_last_committed_chunk(dd, monkeypatc
     claimed = jobs.claim(job.id)
     plan = import_v3.Plan(job.payload, dotdigital_jobs.contacts(claimed))
 
-    def crashing():
-        for number, chunk in enumerate(plan.chunks(100)):
-            if number == 2:
-                raise RuntimeError("worker killed")
-            yield chunk
-
     with pytest.raises(RuntimeError):
-        jobs.run_chunks(claimed, crashing())
+        jobs.run_chunks(claimed, _killed_at_the_third_chunk(plan))
     assert live(dd.account) == 200 and jobs.has_input(job.id)
     Job.update(lease_until=now() - timedelta(seconds=1)).where(Job.id == job.id).execute()
     dotdigital_jobs.run(jobs.claim(job.id))
