@@ -17,13 +17,13 @@ from helpers import warm_catalogue
 from querycount import count_queries
 
 
-
 def _killed_at_the_third_chunk(plan):
     """The plan's 100-contact chunks as a worker killed while it takes the third one sees them."""
     for number, chunk in enumerate(plan.chunks(100)):
         if number == 2:
             raise RuntimeError("worker killed")
         yield chunk
+
 
 def fields(account, *names, **typed):
     for name in names:
