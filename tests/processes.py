@@ -92,6 +92,16 @@ class Gateway:
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
+    def tracebacks(self) -> list[str]:
+        """Each traceback in the output with the line before it, whole (an assertion shows what failed)."""
+        text = self.output()
+        found, start = [], text.find("Traceback")
+        while start != -1:
+            end = text.find("Traceback", start + 1)
+            found.append(text[max(0, text.rfind("\n", 0, max(0, start - 1)) + 1):end if end != -1 else None][:6000])
+            start = end
+        return found
+
     def kill(self) -> None:
         """SIGKILL the whole process group: master, web workers and job worker, mid-whatever."""
         if self.process and self.process.poll() is None:

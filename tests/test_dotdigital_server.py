@@ -48,4 +48,4 @@ def test_an_import_runs_in_the_worker_process_and_is_polled_to_finished(store_ur
         assert {"name": "ApiEndpoint", "type": "String", "value": gateway.base_url} in info["properties"]
     finally:
         gateway.stop()
-    assert "Traceback" not in gateway.output()
+    assert not gateway.tracebacks(), gateway.tracebacks()

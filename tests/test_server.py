@@ -76,7 +76,7 @@ def test_several_workers_share_one_store(store_url, account, tmp_path):
         assert count == {"result": {"total": 400}}
     finally:
         gateway.stop()
-    assert "Traceback" not in gateway.output()
+    assert not gateway.tracebacks(), gateway.tracebacks()
 
 
 def test_async_export_runs_in_the_worker_process(store_url, account, tmp_path):
