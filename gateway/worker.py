@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 
 from huey import crontab
 from huey.consumer import Consumer as HueyConsumer
@@ -97,10 +98,20 @@ def recover_jobs() -> None:
 
 class Consumer(HueyConsumer):
     """huey's consumer, whose stop and restart signals (SIGTERM, SIGHUP) also tell running jobs to end
-    after their current chunk (core.jobs.STOP), so a graceful stop takes one chunk, not a whole import."""
+    after their current chunk (core.jobs.STOP), so a graceful stop takes one chunk, not a whole import.
+
+    A second SIGTERM does not cut the graceful stop short, as huey's own handler makes it do (it
+    raises KeyboardInterrupt wherever the worker is): a SIGTERM to the server's process group reaches
+    the worker, and `serve` sends it its own when its web workers are done, so a slow stop always
+    saw two. SIGINT still stops at once.
+    """
 
     def _handle_signal(self, signum, frame):
+        if signum == signal.SIGTERM and self._signum == signal.SIGTERM:
+            return  # stopping already (no logging here: a handler may run inside a logging call)
         super()._handle_signal(signum, frame)
+        if signum == signal.SIGTERM:
+            signal.signal(signal.SIGTERM, self._handle_signal)
         if self._graceful:
             jobs.STOP.set()
 
