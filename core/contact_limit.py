@@ -13,15 +13,13 @@ from .schema import Account, Contact
 from .sql_bulk import select_eq
 
 
-def room(account_id: int, row=None) -> tuple[int | None, bool]:
+def room(account_id: int, row) -> tuple[int | None, bool]:
     """(how many contacts the account may still gain, None: no limit; whether the counter is kept).
 
-    Call inside the account's write transaction, with the account's row when the caller read it
-    there already (batch_start.read). A limited account whose counter was never set (a
-    store older than the counter) is counted once here and keeps the counter from then on.
+    `row`: the account as its batch's first read found it inside the write transaction
+    (batch_start.read). A limited account whose counter was never set (a store older than the
+    counter) is counted once here and keeps the counter from then on.
     """
-    if row is None:
-        row = select_eq(Account, {"id": account_id}, ["id", "contact_limit", "live_contacts"])[0]
     if row.contact_limit is None:
         return None, False
     live = row.live_contacts
