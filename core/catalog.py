@@ -48,27 +48,33 @@ def space_of(kind: str | None) -> str:
 # -- databases -------------------------------------------------------------------------------
 def database(account_id: int, number: int | DatabaseRef = 1) -> Database:
     if isinstance(number, DatabaseRef):
-        return database_by_attr(account_id, number.attr, number.value)
+        # An account has a handful of databases, so they are compared here rather than by JSON SQL.
+        return find_database(Database.select().where(Database.account == account_id).order_by(Database.number),
+                             number)
+    return find_database(select_eq(Database, {"account": account_id, "number": _database_number(number)}), number)
+
+
+def find_database(rows, number: int | DatabaseRef) -> Database:
+    """The database `number` (or the DatabaseRef: attrs[attr] == value) names among `rows` of one
+    account; CoreError(unknown_database) when none does. Another account's never matches."""
+    if isinstance(number, DatabaseRef):
+        if number.value is not None and number.value != "":
+            for row in rows:
+                if (row.attrs or {}).get(number.attr) == number.value:
+                    return row
+        raise CoreError(errors.UNKNOWN_DATABASE, f"No database has this {number.attr}", attr=number.attr)
+    wanted = _database_number(number)
+    for row in rows:
+        if row.number == wanted:
+            return row
+    raise CoreError(errors.UNKNOWN_DATABASE, f"Database {wanted} not found", database=wanted)
+
+
+def _database_number(number) -> int:
     try:
-        number = scalars.integer(number)
+        return scalars.integer(number)
     except (TypeError, ValueError):
         raise CoreError(errors.UNKNOWN_DATABASE, f"Database {number!r} not found", database=number) from None
-    found = select_eq(Database, {"account": account_id, "number": number})
-    if not found:
-        raise CoreError(errors.UNKNOWN_DATABASE, f"Database {number} not found", database=number)
-    return found[0]
-
-
-def database_by_attr(account_id: int, attr: str, value) -> Database:
-    """The account's database whose attrs[attr] equals value; another account's never matches.
-
-    An account has a handful of databases, so they are compared here rather than by JSON SQL.
-    """
-    if value is not None and value != "":
-        for row in Database.select().where(Database.account == account_id).order_by(Database.number):
-            if (row.attrs or {}).get(attr) == value:
-                return row
-    raise CoreError(errors.UNKNOWN_DATABASE, f"No database has this {attr}", attr=attr)
 
 
 def create_database(account_id: int, name: str = "", number: int | None = None, attrs: dict | None = None) -> Database:

@@ -14,8 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import db as store
-from . import errors, scalars
-from .errors import CoreError
+from .catalog import find_database
 from .model import DatabaseRef
 from .schema import ContactList, Database, FieldDef
 from .sql_bulk import quote, select_eq
@@ -36,20 +35,7 @@ class Catalog:
 
     def database(self, number: int | DatabaseRef = 1) -> Database:
         """The same answer as catalog.database, from memory."""
-        if isinstance(number, DatabaseRef):
-            if number.value is not None and number.value != "":
-                for row in self.databases:
-                    if (row.attrs or {}).get(number.attr) == number.value:
-                        return row
-            raise CoreError(errors.UNKNOWN_DATABASE, f"No database has this {number.attr}", attr=number.attr)
-        try:
-            number = scalars.integer(number)
-        except (TypeError, ValueError):
-            raise CoreError(errors.UNKNOWN_DATABASE, f"Database {number!r} not found", database=number) from None
-        for row in self.databases:
-            if row.number == number:
-                return row
-        raise CoreError(errors.UNKNOWN_DATABASE, f"Database {number} not found", database=number)
+        return find_database(self.databases, number)
 
 
 def catalog(account) -> Catalog:

@@ -208,9 +208,10 @@ def _field_equals(account_id: int, flt: ContactFilter):
     return condition
 
 
-def _membership_view(m, lst: dict) -> MembershipView:
-    return MembershipView(list=lst["number"], channel=m.channel, status=m.status, subscribed_at=m.subscribed_at,
-                          unsubscribed_at=m.unsubscribed_at, excluded_at=m.excluded_at, attrs=m.attrs or {},
+def _membership_view(lst: dict, channel, status, subscribed_at, unsubscribed_at, excluded_at, attrs) -> MembershipView:
+    """A membership in a list of the remembered catalogue (catalog_cache.Catalog.list_by_id)."""
+    return MembershipView(list=lst["number"], channel=channel, status=status, subscribed_at=subscribed_at,
+                          unsubscribed_at=unsubscribed_at, excluded_at=excluded_at, attrs=attrs or {},
                           title=lst["title"], kind=lst["kind"], space=lst["space"])
 
 
@@ -225,8 +226,9 @@ def _details(contact_ids: list[int], known, details) -> tuple[dict, dict]:
         for contact_id in contact_ids:
             held, _ = details.get(contact_id, (None, None))
             if held is not None and all(m.list_id in known.list_by_id for m in held):
-                memberships[contact_id] = sorted((_membership_view(m, known.list_by_id[m.list_id]) for m in held),
-                                                 key=lambda v: v.list)
+                memberships[contact_id] = sorted(
+                    (_membership_view(known.list_by_id[m.list_id], m.channel, m.status, m.subscribed_at,
+                                      m.unsubscribed_at, m.excluded_at, m.attrs) for m in held), key=lambda v: v.list)
     for contact_id in contact_ids:
         _, held = details.get(contact_id, (None, None))
         if held is not None:
@@ -254,12 +256,9 @@ def _memberships_of(contact_ids: list[int], known) -> dict:
             "contact", "list", "channel", "status", "subscribed_at", "unsubscribed_at", "excluded_at", "attrs"])
         if all(row["list"] in known.list_by_id for row in rows):
             for row in sorted(rows, key=lambda r: known.list_by_id[r["list"]]["number"]):
-                lst = known.list_by_id[row["list"]]
-                found[row["contact"]].append(MembershipView(
-                    list=lst["number"], channel=row["channel"], status=row["status"],
-                    subscribed_at=row["subscribed_at"], unsubscribed_at=row["unsubscribed_at"],
-                    excluded_at=row["excluded_at"], attrs=row["attrs"] or {}, title=lst["title"], kind=lst["kind"],
-                    space=lst["space"]))
+                found[row["contact"]].append(_membership_view(
+                    known.list_by_id[row["list"]], row["channel"], row["status"], row["subscribed_at"],
+                    row["unsubscribed_at"], row["excluded_at"], row["attrs"]))
             return found
     # Plain tuples: a page of a thousand contacts has thousands of memberships, and building a
     # model instance (and its joined list) for each was most of a page's time.

@@ -88,16 +88,16 @@ def write_transaction(scope: str):
     if scope in held and db.transaction_depth() > 0:
         yield db.top_transaction()
         return
-    if db.transaction_depth() > 0:  # another scope's transaction: a savepoint that also takes this lock
-        manager = db.atomic("IMMEDIATE") if isinstance(db, peewee.SqliteDatabase) else db.atomic()
-    elif isinstance(db, peewee.SqliteDatabase):
+    sqlite = isinstance(db, peewee.SqliteDatabase)
+    nested = db.transaction_depth() > 0  # another scope's transaction: a savepoint that also takes this lock
+    if sqlite:
         manager = db.atomic("IMMEDIATE")
     else:
-        manager = _LockedTransaction(db, scope)
+        manager = db.atomic() if nested else _LockedTransaction(db, scope)
     held.append(scope)
     try:
         with manager as txn:
-            if db.transaction_depth() > 1 and not isinstance(db, peewee.SqliteDatabase):
+            if nested and not sqlite:  # (a savepoint does not deepen peewee's transaction stack)
                 lock(scope)
             yield txn
     finally:

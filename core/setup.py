@@ -164,7 +164,7 @@ def _duplicate_names(here: str, kind: str, items: list, attribute: str, label: s
 
 
 def _duplicate_attrs(here: str, databases: list) -> list[Problem]:
-    """Two databases named alike: an attribute value finds one database (catalog.database_by_attr)."""
+    """Two databases named alike: an attribute value finds one database (catalog.find_database with a DatabaseRef)."""
     seen, problems = {}, []
     for i, item in enumerate(databases):
         for name, value in (item.get("attrs") or {}).items():

@@ -40,3 +40,16 @@ def test_an_accounts_lock_binds_its_store_only(store_url):
         elsewhere.execute_sql("DROP SCHEMA IF EXISTS cg_lock_elsewhere CASCADE")
         same.close()
         elsewhere.close()
+
+
+def test_a_scope_nested_in_another_scopes_transaction_takes_its_own_lock(store_url):
+    if store.is_sqlite():
+        pytest.skip("SQLite: one writer per file, no named locks")
+    same = _other(None)
+    try:
+        with store.write_transaction("schema"):
+            store.database().execute_sql("SELECT 1")
+            with store.write_transaction("account:3"):
+                assert not _try_lock(same, "account:3")  # held by the inner scope's savepoint
+    finally:
+        same.close()
