@@ -70,6 +70,11 @@ def find_database(rows, number: int | DatabaseRef) -> Database:
     raise CoreError(errors.UNKNOWN_DATABASE, f"Database {wanted} not found", database=wanted)
 
 
+def database_by_attr(account_id: int, attr: str, value) -> Database:
+    """The account's database whose attrs[attr] equals value; another account's never matches."""
+    return database(account_id, DatabaseRef(attr, value))
+
+
 def _database_number(number) -> int:
     try:
         return scalars.integer(number)
