@@ -1,5 +1,8 @@
-"""The per-account write lock on PostgreSQL: held across processes of one store, never across schemas."""
+"""The per-account write lock on PostgreSQL: held across processes of one store, never across schemas; SQLite writers' turn."""
 from __future__ import annotations
+
+import fcntl
+import os
 
 import peewee
 import pytest
@@ -53,3 +56,22 @@ def test_a_scope_nested_in_another_scopes_transaction_takes_its_own_lock(store_u
                 assert not _try_lock(same, "account:3")  # held by the inner scope's savepoint
     finally:
         same.close()
+
+
+def test_a_sqlite_writer_holds_its_turn_to_the_commit(store_url):
+    """Another process's writer waits on the lock file beside the store (woken when it is free,
+    not polling like SQLite's busy handler); nested write transactions take no second turn."""
+    if not store.is_sqlite():
+        pytest.skip("PostgreSQL: advisory locks")
+    path = f"{store.database().database}-writer.lock"
+    other = os.open(path, os.O_RDWR | os.O_CREAT)  # another open file: as another worker holds it
+    try:
+        with store.write_transaction("account:1"):
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            with store.write_transaction("account:2"):
+                store.database().execute_sql("SELECT 1")
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again after the commit
+        fcntl.flock(other, fcntl.LOCK_UN)
+    finally:
+        os.close(other)
