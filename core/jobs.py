@@ -11,6 +11,7 @@ import io
 import os
 import threading
 import uuid
+from collections import namedtuple
 from datetime import timedelta
 
 from peewee import fn
@@ -135,17 +136,27 @@ def _default_key(item, outcome) -> str | None:
     return key
 
 
+# A report row as readers get it. Its columns need no conversion (text and integers as the driver
+# returns them), so rows are read straight off the cursor, not through the model's per-field values.
+ItemRow = namedtuple("ItemRow", ["position", "outcome", "contact_id", "key", "error", "message"])
+_ITEM_COLUMNS = [JobItem.position, JobItem.outcome, JobItem.contact_id, JobItem.key, JobItem.error, JobItem.message]
+
+
+def _item_rows(query) -> list:
+    return list(map(ItemRow._make, store.database().execute_sql(*query.sql())))
+
+
 def items(job_id: str) -> list:
-    """The job's per-item report in position order, as light rows (position, outcome, contact_id, key, error, …)."""
-    return list(JobItem.select().where(JobItem.job == job_id).order_by(JobItem.position).namedtuples())
+    """The job's per-item report in position order, as light rows (ItemRow)."""
+    return _item_rows(JobItem.select(*_ITEM_COLUMNS).where(JobItem.job == job_id).order_by(JobItem.position))
 
 
 def each_item(job_id: str):
     """The same rows one page at a time (by position, ITEMS_PAGE a query): a report of any size, never all held."""
     after = -1
     while True:
-        page = list(JobItem.select().where((JobItem.job == job_id) & (JobItem.position > after))
-                    .order_by(JobItem.position).limit(ITEMS_PAGE).namedtuples())
+        page = _item_rows(JobItem.select(*_ITEM_COLUMNS).where((JobItem.job == job_id) & (JobItem.position > after))
+                          .order_by(JobItem.position).limit(ITEMS_PAGE))
         yield from page
         if len(page) < ITEMS_PAGE:
             return
@@ -174,8 +185,8 @@ def fail(job_id: str, message: str) -> None:
 
 
 def update_progress(job_id: str, **values) -> None:
-    job = Job.get_by_id(job_id)
-    Job.update(progress={**(job.progress or {}), **values}, updated_at=now()).where(Job.id == job_id).execute()
+    progress = Job.select(Job.progress).where(Job.id == job_id).get().progress  # not the payload, maybe big
+    Job.update(progress={**(progress or {}), **values}, updated_at=now()).where(Job.id == job_id).execute()
 
 
 def stale(older_than: timedelta = timedelta(seconds=10)) -> list[str]:

@@ -1,9 +1,10 @@
 """POST /v1/contacts (contactsBulkUpdate) and GET /v1/importstatus/{sessionId}.
 
 The request is checked at once: request-level mistakes are a 400, contacts eSputnik would refuse
-come back in `failedContacts`, and the rest is saved as an import job (`asyncSessionId`). The job
-turns the saved contacts into ordered upsert chunks with the same functions, so a resumed job
-builds exactly the chunks the first attempt did.
+come back in `failedContacts`, and the rest is saved as an import job (`asyncSessionId`). Each
+contact is read once, in the request: the job keeps the changes it became (`stored`), not the
+contacts, and turns them back into ordered upsert chunks (`restored`), so a resumed job builds
+exactly the chunks the first attempt did.
 """
 from __future__ import annotations
 
@@ -181,24 +182,60 @@ def command(items: list[ContactChange], opts: Options) -> UpsertCommand:
     )
 
 
-def chunks(opts: Options, contacts, size: int, require_channels: bool = True):
-    """(position, UpsertCommand) for the saved contacts in order, `size` at a time.
-
-    `contacts` yields raw contacts; one that cannot be read fails its own place in the report.
-    """
-    batch: list[ContactChange] = []
-    start = 0
+def changes(opts: Options, contacts, require_channels: bool = True):
+    """The changes raw contacts ask for, in order; one that cannot be read fails its own place in the report."""
     for raw in contacts:
         try:
-            batch.append(item_change(raw, opts, require_channels))
+            yield item_change(raw, opts, require_channels)
         except InvalidContact as exc:
-            batch.append(ContactChange(error=CoreError(core_errors.INVALID_VALUE, str(exc))))
+            yield ContactChange(error=CoreError(core_errors.INVALID_VALUE, str(exc)))
+
+
+def chunks(opts: Options, items, size: int):
+    """(position, UpsertCommand) for the changes `items` yields, in order, `size` at a time."""
+    batch: list[ContactChange] = []
+    start = 0
+    for change in items:
+        batch.append(change)
         if len(batch) == size:
             yield start, command(batch, opts)
             start += len(batch)
             batch = []
     if batch:
         yield start, command(batch, opts)
+
+
+# A checked contact as the job keeps it: what item_change made of it, without its segments (the
+# request's, the same for every contact) and without what is empty. JSON keys are text, so field
+# numbers and the custom match travel as pairs.
+def stored(change: ContactChange) -> dict:
+    kept = {}
+    if change.identities:
+        kept["i"] = change.identities
+    if change.attrs:
+        kept["a"] = change.attrs
+    if change.fields:
+        kept["f"] = list(change.fields.items())
+    if change.channels:
+        kept["c"] = change.channels
+    if change.clear_identities:
+        kept["x"] = change.clear_identities
+    if change.custom_match is not None:
+        kept["m"] = change.custom_match
+    return kept
+
+
+def restored(opts: Options, kept_changes):
+    """The changes `stored` kept, as item_change made them (each with the request's segments)."""
+    groups, excluded = opts.groups, opts.groups_exclude
+    for kept in kept_changes:
+        match = kept.get("m")
+        yield ContactChange(
+            identities=kept.get("i") or {}, attrs=kept.get("a") or {}, fields=dict(kept.get("f") or ()),
+            channels=kept.get("c") or {}, clear_identities=tuple(kept.get("x") or ()),
+            custom_match=tuple(match) if match is not None else None,
+            lists=[ListChange(title, "subscribed", SEGMENT_CHANNEL) for title in groups]
+            + [ListChange(title, "removed", SEGMENT_CHANNEL) for title in excluded])
 
 
 def mapping_key(opts: Options):
@@ -238,12 +275,13 @@ def parse(params: dict):
     accepted, failed = [], []
     for raw in contacts:
         try:
-            item_change(raw, opts)
+            change = item_change(raw, opts)
         except InvalidContact as exc:
             failed.append({**(raw if isinstance(raw, dict) else {}), "error": str(exc)})
             continue
-        accepted.append(raw)
-    return StartJob(JOB_KIND, {"options": options_payload(body), "contacts": accepted, "failed": failed})
+        accepted.append(stored(change))
+    return StartJob(JOB_KIND, {"options": options_payload(body), "changes": accepted, "failed": failed},
+                    total=len(accepted) + len(failed))
 
 
 def render(result, params: dict, ctx: dict) -> Reply:

@@ -71,21 +71,26 @@ def contact_change(raw, *, with_id: bool = False, with_groups: bool = False,
         if not isinstance(orders, dict):
             raise InvalidContact("ordersInfo must be an object")
         change.attrs["orders_info"] = {k: v for k, v in orders.items() if isinstance(v, (str, int, float))}
-    external = _text(raw.get("externalCustomerId"), "externalCustomerId")
+    external = raw.get("externalCustomerId")
+    external = None if external is None else _text(external, "externalCustomerId")
     if external is not None and external.strip():
         if len(external.strip()) > EXTERNAL_ID_MAX:
             raise InvalidContact(f"externalCustomerId is longer than {EXTERNAL_ID_MAX} characters")
         change.identities["external_id"] = external.strip()
     if with_id and raw.get("id") is not None:
         change.identities["id"] = _number(raw.get("id"), "id")
-    for item in as_list(raw.get("fields")):
+    fields = raw.get("fields")
+    for item in fields if fields.__class__ is list else as_list(fields):
+        if item is None:  # as_list's rule: nulls in a list are ignored
+            continue
         if not isinstance(item, dict):
             raise InvalidContact("fields must be objects with id and value")
         number = _number(item.get("id"), "fields.id")
         value = item.get("value")
-        if isinstance(value, list):  # a multi-choice field sent as a list
-            value = ",".join(str(v) for v in value if v is not None)
-        value = _text(value, f"value of field {number}")
+        if value.__class__ is not str:
+            if isinstance(value, list):  # a multi-choice field sent as a list
+                value = ",".join(str(v) for v in value if v is not None)
+            value = _text(value, f"value of field {number}")
         if value is not None:
             change.fields[number] = value if value != "" else None
     if with_groups:
@@ -94,34 +99,50 @@ def contact_change(raw, *, with_id: bool = False, with_groups: bool = False,
 
 
 def _number(value, name: str) -> int:
+    if value.__class__ is int and 0 < value <= scalars.ID64[1]:  # what clients send; the rest, by the one rule
+        return value
     return as_int(value, name, scalars.ID64, refuse=InvalidContact)
 
 
 def _channels(value, change: ContactChange, required: bool) -> None:
-    channels = as_list(value)
+    channels = value if value.__class__ is list else as_list(value)
     if not channels:
         if required:
             raise InvalidContact("The contact has no channels: at least one channel is required")
         return
     seen: dict[str, list] = {}
     for channel in channels:
-        if not isinstance(channel, dict):
+        if channel is None:  # as_list's rule: nulls in a list are ignored
+            continue
+        if channel.__class__ is not dict:
             raise InvalidContact("channels must be objects with type and value")
-        kind = str(channel.get("type") or "").strip().lower()
-        if kind not in CHANNEL_TYPES:
-            raise InvalidContact(f"Unknown channel type: {channel.get('type')!r}")
-        value = _text(channel.get("value"), f"{kind} channel value")
-        if value is None or not value.strip():
+        kind = channel.get("type")
+        if kind.__class__ is not str or kind not in CHANNEL_TYPES:  # the everyday spelling as it is; else cleaned
+            kind = str(kind or "").strip().lower()
+            if kind not in CHANNEL_TYPES:
+                raise InvalidContact(f"Unknown channel type: {channel.get('type')!r}")
+        value = channel.get("value")
+        if value.__class__ is not str:
+            value = _text(value, f"{kind} channel value")
+        value = value.strip() if value is not None else ""
+        if not value:
             raise InvalidContact(f"The {kind} channel has no value")
-        value = value.strip()
-        entries = seen.setdefault(kind, [])
-        if len(entries) == MAX_SAME_CHANNELS:
+        entries = seen.get(kind)
+        if entries is None:
+            entries = seen[kind] = []
+        elif len(entries) == MAX_SAME_CHANNELS:
             raise InvalidContact(f"At most {MAX_SAME_CHANNELS} channels of the type {kind} are allowed")
         entry = {"value": value}
-        for extra in ("device", "webPushSubscription"):
-            if isinstance(channel.get(extra), dict):
-                entry[extra] = {k: v for k, v in channel[extra].items() if isinstance(v, (str, int, float, bool))}
+        if len(channel) > 2:  # more than type and value: maybe a device or a push subscription
+            for extra in ("device", "webPushSubscription"):
+                if isinstance(channel.get(extra), dict):
+                    entry[extra] = {k: v for k, v in channel[extra].items()
+                                    if isinstance(v, (str, int, float, bool))}
         entries.append(entry)
+    if not seen:
+        if required:
+            raise InvalidContact("The contact has no channels: at least one channel is required")
+        return
     try:
         if "email" in seen:
             change.identities["email"] = normalize.email(seen["email"][0]["value"])

@@ -24,10 +24,15 @@ FILE = file_import.JOB_KIND
 def run_bulk(job) -> None:
     settings = Settings()
     opts = bulk.options(job.payload["options"])
-    contacts = job.payload["contacts"]
-    _set_total(job, len(contacts))
-    jobs.run_chunks(job, bulk.chunks(opts, contacts, settings.import_chunk_size), key=bulk.mapping_key(opts))
-    jobs.finish(job.id, {"contacts": len(contacts)})
+    if "changes" in job.payload:
+        kept = job.payload["changes"]
+        items = bulk.restored(opts, kept)
+    else:  # a job saved before the request kept its contacts' changes: its raw contacts
+        kept = job.payload["contacts"]
+        items = bulk.changes(opts, kept)
+    _set_total(job, len(kept))
+    jobs.run_chunks(job, bulk.chunks(opts, items, settings.import_chunk_size), key=bulk.mapping_key(opts))
+    jobs.finish(job.id, {"contacts": len(kept)})
 
 
 def run_file(job) -> None:
@@ -52,8 +57,8 @@ def run_file(job) -> None:
         return
     _set_total(job, total)
     contacts = file_import.contacts(data, fields)
-    jobs.run_chunks(job, bulk.chunks(opts, contacts, settings.import_chunk_size, require_channels=False),
-                    key=bulk.mapping_key(opts))
+    jobs.run_chunks(job, bulk.chunks(opts, bulk.changes(opts, contacts, require_channels=False),
+                                     settings.import_chunk_size), key=bulk.mapping_key(opts))
     jobs.drop_input(job.id)
     jobs.finish(job.id, {"contacts": total})
 
