@@ -300,3 +300,51 @@ def test_an_unknown_or_foreign_session_is_404(app, account):
                                                               "contacts": [person("a@example.com")]}))
     assert call(app, other_key, "GET", f"importstatus/{session['asyncSessionId']}").status_int == 404
     assert call(app, account.key, "GET", "importstatus/abc23456789").status_int == 404
+
+
+def _varied_contacts() -> list:
+    return [
+        person("a@example.com", "+380942583691", "ext-1", firstName=" Ann ", lastName="",
+               address={"town": "Kyiv", "postcode": 1001}, ordersInfo={"count": 2, "skip": [1]},
+               fields=[{"id": 12345, "value": "Cook"}, {"id": "777", "value": ["x", None, "y"]},
+                       {"id": 12346, "value": None}, {"id": 1, "value": ""}]),
+        {"channels": [{"type": "EMAIL ", "value": " B@example.com "}, {"type": "email", "value": "b2@example.com"},
+                      {"type": "mobilepush", "value": "token", "device": {"os": "ios", "n": 1.5, "no": [1]}}],
+         "languageCode": "uk", "id": 42, "fields": {"id": 777, "value": 12}},
+        {"channels": {"type": "sms", "value": "380942583692"}, "timeZone": "Europe/Kyiv"},
+    ]
+
+
+@pytest.mark.parametrize("settings", [
+    {"dedupeOn": "email", "groupNames": ["One", "Two"], "groupNamesExclude": ["Three"], "customFieldsIDs": [777]},
+    {"dedupeOn": "fieldId", "fieldId": 777, "contactFields": ["firstName", "sms", "externalCustomerId", "town"]},
+    {"dedupeOn": "id"},
+    {},
+])
+def test_the_job_builds_the_changes_the_request_read(settings):
+    """The request reads each contact once; what the job keeps (as JSON, like the Job row) makes the same changes."""
+    import orjson
+
+    from adapters.esputnik import bulk as esputnik_bulk
+
+    opts = esputnik_bulk.options(settings)
+    read = [c for c in esputnik_bulk.changes(opts, _varied_contacts(), require_channels=False) if c.error is None]
+    assert read  # (a contact the request refuses is answered in failedContacts, never kept)
+    kept = orjson.loads(orjson.dumps([esputnik_bulk.stored(change) for change in read]))
+    assert list(esputnik_bulk.restored(opts, kept)) == read
+    assert read[0].fields[777] == "x,y"
+
+
+def test_a_job_saved_with_raw_contacts_still_runs(app, account, fields):
+    """A job queued by an earlier version kept the contacts themselves; it is read as before."""
+    from core import jobs
+    from gateway import worker
+
+    job = jobs.create(account.id, "esputnik.contacts", {
+        "options": {"dedupeOn": "email", "groupNames": ["Old"]},
+        "contacts": [person("old@example.com", firstName="Old"), person("not-an-email")], "failed": []})
+    worker.execute(job.id)
+    status = ok(call(app, account.key, "GET", f"importstatus/{job.id}"))
+    assert status["status"] == "FINISHED"
+    assert status["description"].startswith("2 contacts: 1 created, 0 updated, 1 failed")
+    assert [c.email for c in contacts_of(account)] == ["old@example.com"]
