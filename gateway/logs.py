@@ -32,15 +32,28 @@ def scrub(text: str) -> str:
     return _SECRETS.sub(lambda m: (m.group("name") or m.group("scheme")) + "***", text)
 
 
+_second = (-1, "")  # the last whole second formatted, and its text: most lines share one with the line before
+
+
+def _timestamp(record: logging.LogRecord) -> str:
+    global _second
+    second = int(record.created)
+    cached = _second  # one read: another thread may replace it meanwhile
+    if cached[0] != second:
+        cached = _second = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+    return f"{cached[1]}.{int(record.msecs):03d}Z"
+
+
 def fields(record: logging.LogRecord) -> dict:
     """A record as ordered fields: time, level, logger, message, the request/job id, extras, traceback."""
-    data = {"time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
-            "level": record.levelname.lower(), "logger": record.name, "message": scrub(record.getMessage())}
+    data = {"time": _timestamp(record), "level": record.levelname.lower(), "logger": record.name,
+            "message": scrub(record.getMessage())}
+    attrs = record.__dict__
     for name, var in (("request_id", request_id), ("job_id", job_id)):
-        value = getattr(record, name, None) or var.get()
+        value = attrs.get(name) or var.get()
         if value:
             data[name] = value
-    for name, value in vars(record).items():
+    for name, value in attrs.items():
         if name not in _STANDARD and name not in data:
             data[name] = scrub(value) if isinstance(value, str) else value
     if record.exc_info:
@@ -81,6 +94,10 @@ def configure(default_format: str = "text") -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel((os.environ.get("LOG_LEVEL") or "info").upper())
+    # What no line shows, so no record needs to gather: the caller's file and line (a walk up the
+    # stack for every record), thread, process id and name (the logging docs' "Optimization").
+    logging._srcfile = None
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     for name in ("gunicorn.error", "gunicorn.access", "huey", "huey.consumer"):
         logger = logging.getLogger(name)
         logger.handlers.clear()

@@ -33,6 +33,19 @@ WEBHOOK_DELIVERIES = Counter("contact_gateway_webhook_deliveries", "Webhook deli
 STORE_ERRORS = Counter("contact_gateway_store_connection_errors", "Store connections that failed or dropped")
 
 
+_children: dict = {}
+
+
+def child(metric, *values):
+    """`metric.labels(*values)`, remembered per process: label values are bounded (above), and
+    labels() checks and locks on every call, which a request's three series paid each time."""
+    key = (metric, values)
+    found = _children.get(key)
+    if found is None:
+        found = _children[key] = metric.labels(*values)
+    return found
+
+
 def count_delivery(result: str) -> None:
     """One webhook delivery attempt ended: delivered | failed | retrying | gave_up (a fixed set)."""
     WEBHOOK_DELIVERIES.labels(result).inc()

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import re
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -55,7 +55,7 @@ class _CoreListener:
             work.items.update(outcomes)
             return
         for outcome, count in outcomes.items():
-            metrics.JOB_ITEMS.labels(work.dialect, outcome).inc(count)
+            metrics.child(metrics.JOB_ITEMS, work.dialect, outcome).inc(count)
         job_log.info("job step", extra={"dialect": work.dialect, "account_id": account_id,
                                         "items": dict(outcomes)})
 
@@ -79,8 +79,12 @@ def method_label(req) -> str:
 
 
 def request_id_of(req) -> str:
-    given = (req.get_header(REQUEST_ID) or "").strip()
-    return given if _WELL_FORMED.fullmatch(given) else uuid.uuid4().hex
+    given = req.get_header(REQUEST_ID)
+    if given:
+        given = given.strip()
+        if _WELL_FORMED.fullmatch(given):
+            return given
+    return os.urandom(16).hex()  # 32 hex digits like uuid4().hex, without building a UUID
 
 
 class Observe:
@@ -98,11 +102,11 @@ class Observe:
         elapsed = time.perf_counter() - req.context.started
         dialect = getattr(getattr(req.context, "dialect", None), "name", "") or ""
         method = method_label(req)
-        status = resp.status_code if hasattr(resp, "status_code") else int(str(resp.status).split()[0])
-        metrics.REQUESTS.labels(dialect, method, str(status)).inc()
-        metrics.DURATION.labels(dialect, method).observe(elapsed)
+        status = resp.status_code
+        metrics.child(metrics.REQUESTS, dialect, method, str(status)).inc()
+        metrics.child(metrics.DURATION, dialect, method).observe(elapsed)
         for outcome, count in work.items.items():
-            metrics.ITEMS.labels(dialect, outcome).inc(count)
+            metrics.child(metrics.ITEMS, dialect, outcome).inc(count)
         line = {"http_method": req.method, "path": req.path, "dialect": dialect, "method": method,
                 "account_id": work.account_id, "status": status, "duration_ms": round(elapsed * 1000, 1)}
         if work.items:
