@@ -71,6 +71,24 @@ def catalog_versions(database) -> None:
                          ("random()" if store.is_sqlite() else "(random() * 9.2e18)::bigint"))
 
 
+def fewer_key_checks(database) -> None:
+    """Migration 8, PostgreSQL: no foreign-key checks on the rows every new contact writes.
+
+    A check there is a locking SELECT per row: the contact's account and database keys and the
+    event's account and contact keys were about half the cost of COPYing a batch's contacts and
+    events (bench/README.md). Nothing they would guard
+    happens: accounts and databases are never deleted, contacts and events are written by the
+    core only, under the account's lock, and an erase unlinks its events itself
+    (events.record_deleted). SQLite keeps them: its checks are an index probe.
+    """
+    if store.is_sqlite():
+        return
+    database.execute_sql('ALTER TABLE "event" DROP CONSTRAINT IF EXISTS "event_account_id_fkey", '
+                         'DROP CONSTRAINT IF EXISTS "event_contact_id_fkey"')
+    database.execute_sql('ALTER TABLE "contact" DROP CONSTRAINT IF EXISTS "contact_account_id_fkey", '
+                         'DROP CONSTRAINT IF EXISTS "contact_database_id_fkey"')
+
+
 # Each entry upgrades the schema from version i to i+1 and is idempotent: a fresh store, built by
 # create_tables in its latest shape, runs them all too.
 MIGRATIONS: list = [
@@ -80,6 +98,7 @@ MIGRATIONS: list = [
     live_contact_counter,  # 5: the contact limit without a count per batch
     event_origins,  # 6: event and job dialects, the event feed's index
     catalog_versions,  # 7: catalogue versions, kept by triggers
+    fewer_key_checks,  # 8: PostgreSQL: no key checks on contact and event rows
 ]
 CURRENT = 1 + len(MIGRATIONS)
 

@@ -88,3 +88,15 @@ def test_events_carry_the_dialect_of_the_request(store_url, account):
     finally:
         events.set_origin("")
     assert [e.dialect for e in events.feed(account.id)] == ["unisender"]
+
+
+def test_an_erase_unlinks_the_contacts_events(store_url, account):
+    """The outbox has no foreign key (schema.Event): an erase itself takes the contact's id off its
+    events, its contact.deleted names the id in its params only, and others' events keep theirs."""
+    result = upsert(account.id, UpsertCommand(items=[ContactChange(identities={"email": "a@example.com"}),
+                                                     ContactChange(identities={"email": "b@example.com"})]))
+    gone, kept = (item.contact_id for item in result.items)
+    deletion.delete(account.id, "email", ["a@example.com"], erase=True)
+    assert _events(account.id) == [("contact.created", None, {}), ("contact.created", kept, {}),
+                                   ("contact.deleted", None, {"erased": True, "contact_id": gone})]
+    assert events.of_contact(account.id, gone) == []
