@@ -32,6 +32,7 @@ class FieldResolver:
         # (field id, value as sent) -> the typed value or the CoreError refusing it. An import repeats
         # the same dates, numbers and choices down a column: each distinct one is parsed once a batch.
         self._typed: dict = {}
+        self._keyed: dict = {}  # ref -> (the stored key, FieldDef): read per value, so no model attribute access
 
     def load(self, items: list[ContactChange], rows=None) -> None:
         """Resolve the batch's field references against `rows`, its database's fields (None: read them)."""
@@ -56,6 +57,7 @@ class FieldResolver:
             else:
                 self.by_ref[ref] = row
                 self.defs[str(row.id)] = row
+                self._keyed[ref] = (str(row.id), row)
         self._match_keys = {str(self.by_ref[i.custom_match[0]].id) for i in items
                             if i.custom_match is not None and i.custom_match[0] in self.by_ref}
         if self.unknown and self.cmd.unknown_fields == "error":
@@ -74,24 +76,26 @@ class FieldResolver:
     def changes(self, item: ContactChange) -> tuple[dict, CoreError | None]:
         """{field id: value} for an item, or the error that fails it."""
         result = {}
+        keyed, strict = self._keyed, self.cmd.strict_field_types
         for ref, value in item.fields.items():
             if value is UNSET:
                 continue
-            row = self.by_ref.get(ref)
-            if row is None:
+            known = keyed.get(ref)
+            if known is None:
                 if self.cmd.unknown_fields == "fail_item":
                     return {}, CoreError(errors.UNKNOWN_FIELD, f"Unknown field: {ref}", fields=[str(ref)])
                 continue
-            if value is not None and self.cmd.strict_field_types:
-                value = self._typed_value(row, value)
-                if isinstance(value, CoreError):
+            key, row = known
+            if value is not None and strict:
+                value = self._typed_value(key, row, value)
+                if value.__class__ is CoreError:
                     return {}, value
-            result[str(row.id)] = value
+            result[key] = value
         return result, None
 
-    def _typed_value(self, row: FieldDef, value):
+    def _typed_value(self, field_key: str, row: FieldDef, value):
         """typed_value, remembered for the batch; the refusal is returned, not raised."""
-        key = (row.id, value.__class__, value)
+        key = (field_key, value.__class__, value)
         try:
             return self._typed[key]
         except KeyError:

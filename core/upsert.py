@@ -26,6 +26,7 @@ from .update_scope import scope_update, scoped
 
 
 _row = attrgetter("row")  # a ContactState's stored row, as identity.winner ranks it
+_WRITTEN_KINDS = frozenset({"email", "phone", "external_id"})  # the identities a new contact can be stored by
 
 
 def upsert(account_id: int, cmd: UpsertCommand, account: batch_start.AccountRow | None = None) -> BatchResult:
@@ -107,13 +108,15 @@ class _Batch:
             contact_limit.adjust(self.account_id, self._live_delta())
         rows, details = {}, {}
         members_read = self.lists.used or self.lookups.uses_members  # _load_memberships read them all
+        results = self.results
         for position, state in enumerate(self.item_states):
             if state is not None:
-                self.results[position].contact_id = state.id
-                rows[state.id] = state.row
+                row = state.row
+                contact_id = results[position].contact_id = row["id"]
+                rows[contact_id] = row
                 fresh = state.is_new or state.wiped
-                details[state.id] = (list(state.memberships.values()) if fresh or members_read else None,
-                                     sorted(state.tags or ()) if fresh or state.tags is not None else None)
+                details[contact_id] = (list(state.memberships.values()) if fresh or members_read else None,
+                                       sorted(state.tags or ()) if fresh or state.tags is not None else None)
         return BatchResult(self.results, rows, known, details)
 
     def _normalise(self, position: int, item: ContactChange) -> dict:
@@ -297,15 +300,16 @@ class _Batch:
                 return ItemResult("deleted", warnings=warnings)
             if cmd.mode == "update":
                 return self._fail(errors.CONTACT_NOT_FOUND, "Contact not found", warnings)
-            if not ({"email", "phone", "external_id"} & ids.keys()) and not _reachable(item):
+            if ids.keys().isdisjoint(_WRITTEN_KINDS) and not _reachable(item):
                 return self._fail(errors.MISSING_IDENTITY, "No email, phone or external id given", warnings)
         elif cmd.mode == "create" and not state.deleted:
             return self._fail(errors.ALREADY_EXISTS, "Contact already exists", warnings, state)
         if state is not None and self.scoped and (not state.deleted or restored):
             item, ids = scope_update(item, ids, state, cmd, self.fields.key)
-        conflict = self._conflict(state, ids)
-        if conflict is not None:
-            return conflict
+        if cmd.unique:
+            conflict = self._conflict(state, ids)
+            if conflict is not None:
+                return conflict
         if state is not None and state.row["email_status"] in cmd.skip_statuses:
             return ItemResult("skipped", contact_id=state.id, warnings=warnings, email=state.row["email"],
                               email_status=state.row["email_status"],
