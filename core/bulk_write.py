@@ -1,25 +1,17 @@
 """The writes of one batch in bulk: a fixed number of statements whatever the batch size."""
 from __future__ import annotations
 
-from itertools import islice
 from operator import itemgetter
 
 from . import catalog, change_events, events
 from . import db as store
+from .db import chunks
 from .contact_state import CONTACT_COLUMNS
 from .schema import Contact, ContactTag, Membership, Tag
 from .sql_bulk import insert_rows
 
 _MEMBERSHIP_COLUMNS = ["contact", "list", "channel", "status", "subscribed_at", "unsubscribed_at", "excluded_at",
                        "updated_at", "attrs"]
-
-
-def chunks(rows: list, width: int):
-    """Slices of `rows` small enough for the backend's bound-parameter limit."""
-    size = max(1, store.max_params() // max(width, 1))
-    iterator = iter(rows)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 _ROW_COLUMNS = ["id", *CONTACT_COLUMNS]

@@ -6,6 +6,7 @@ import os
 import threading
 import zlib
 from contextlib import contextmanager, nullcontext
+from itertools import islice
 from pathlib import Path
 
 import peewee
@@ -269,6 +270,14 @@ def lock_key(scope: str) -> int:
     return zlib.crc32(scope.encode()) - (1 << 31)
 
 
+
+
+def chunks(rows: list, width: int):
+    """Slices of `rows` small enough for the backend's bound-parameter limit (`width` values a row)."""
+    size = max(1, max_params() // max(width, 1))
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def allocate_ids(table: str, count: int) -> list[int]:

@@ -124,9 +124,7 @@ def record_deleted(account_id: int, contact_ids: list[int], erase: bool, at: dat
     if not erase:
         record([row(account_id, i, CONTACT_DELETED, {"erased": False}, at) for i in contact_ids])
         return
-    from .bulk_write import chunks  # an IN list within the backend's parameter limit
-
-    for chunk in chunks(contact_ids, 1):
+    for chunk in store.chunks(contact_ids, 1):
         Event.update(contact=None).where(Event.contact.in_(chunk)).execute()
     record([row(account_id, None, CONTACT_DELETED, {"erased": True, "contact_id": i}, at) for i in contact_ids])
 

@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from . import catalog, errors, events, identity
 from . import db as store
-from .bulk_write import chunks
+from .db import chunks
 from .contacts import identity_holders
 from .errors import CoreError
 from .normalize import now

@@ -5,7 +5,7 @@ import csv
 from typing import IO, Iterable
 
 from . import normalize
-from .bulk_write import chunks
+from .db import chunks
 from .errors import CoreError
 from .schema import Suppression
 
