@@ -89,53 +89,6 @@ def renew(job_id: str) -> None:
     Job.update(lease_until=moment + LEASE, updated_at=moment).where(Job.id == job_id).execute()
 
 
-def run_chunks(job: Job, chunks, key=None) -> None:
-    """Run (position, UpsertCommand) chunks not yet done; each commits with its report and progress.
-
-    `chunks` yields every chunk from the start; those before the saved progress are skipped,
-    which is what makes a restarted job carry on instead of starting over. `key(item, outcome)`
-    names an item in the report (default: its email, phone or external id).
-    """
-    done = int((job.progress or {}).get("done", 0))
-    for position, command in chunks:
-        count = len(command.items)
-        if position + count <= done:
-            continue
-        if STOP.is_set():
-            raise Interrupted(f"stopped after {done} items")
-        with store.write_transaction(f"account:{job.account_id}"):
-            result = upsert(job.account_id, command)
-            record_items(job.id, position, command, result, key)
-            done = position + count
-            progress = {**(job.progress or {}), "done": done}
-            Job.update(progress=progress, lease_until=now() + LEASE, updated_at=now()).where(Job.id == job.id).execute()
-            job.progress = progress
-
-
-def record_items(job_id: str, position: int, command: UpsertCommand, result: BatchResult, key_of=None) -> None:
-    rows = []
-    for offset, (item, outcome) in enumerate(zip(command.items, result.items)):
-        key = key_of(item, outcome) if key_of is not None else _default_key(item, outcome)
-        rows.append((job_id, position + offset, outcome.outcome, outcome.contact_id, key,
-                     outcome.error.code if outcome.error else None,
-                     outcome.error.message if outcome.error else None))
-    columns = ["job", "position", "outcome", "contact_id", "key", "error", "message"]
-    # The chunk's positions replace whatever report they had (a resumed job whose chunks were cut
-    # differently re-runs part of one): a range delete that finds nothing in the everyday case, then
-    # a plain bulk insert, which PostgreSQL takes by COPY straight into the table.
-    # Nobody reads its answer: it rides on the transaction's next round trip.
-    store.execute_later(*JobItem.delete().where((JobItem.job == job_id) & (JobItem.position >= position)
-                                                & (JobItem.position < position + len(rows))).sql())
-    insert_rows(JobItem, columns, rows)
-
-
-def _default_key(item, outcome) -> str | None:
-    key = outcome.email or outcome.phone or outcome.external_id
-    if key is None:
-        key = next((str(v) for v in item.identities.values() if v not in (None, "")), None)
-    return key
-
-
 # A report row as readers get it. Its columns need no conversion (text and integers as the driver
 # returns them), so rows are read straight off the cursor, not through the model's per-field values.
 ItemRow = namedtuple("ItemRow", ["position", "outcome", "contact_id", "key", "error", "message"])
@@ -144,6 +97,64 @@ _ITEM_COLUMNS = [JobItem.position, JobItem.outcome, JobItem.contact_id, JobItem.
 
 def _item_rows(query) -> list:
     return list(map(ItemRow._make, store.database().execute_sql(*query.sql())))
+
+
+def run_chunks(job: Job, chunks, key=None, recorded=None) -> None:
+    """Run (position, UpsertCommand) chunks not yet done; each commits with its report and progress.
+
+    `chunks` yields every chunk from the start; those before the saved progress are skipped,
+    which is what makes a restarted job carry on instead of starting over. `key(item, outcome)`
+    names an item in the report (default: its email, phone or external id). `recorded(position,
+    rows)`, when given, is handed each chunk's report rows (ItemRow) in order as the chunk is done:
+    those it committed, or for a chunk skipped, those it committed before (one read a chunk), so
+    whoever renders the job's answer can do it chunk by chunk, from what it made of the items.
+    """
+    done = int((job.progress or {}).get("done", 0))
+    for position, command in chunks:
+        count = len(command.items)
+        if position + count <= done:
+            if recorded is not None:
+                recorded(position, _item_rows(JobItem.select(*_ITEM_COLUMNS).where(
+                    (JobItem.job == job.id) & (JobItem.position >= position) & (JobItem.position < position + count))
+                    .order_by(JobItem.position)))
+            continue
+        if STOP.is_set():
+            raise Interrupted(f"stopped after {done} items")
+        with store.write_transaction(f"account:{job.account_id}"):
+            result = upsert(job.account_id, command)
+            rows = record_items(job.id, position, command, result, key)
+            done = position + count
+            progress = {**(job.progress or {}), "done": done}
+            Job.update(progress=progress, lease_until=now() + LEASE, updated_at=now()).where(Job.id == job.id).execute()
+            job.progress = progress
+        if recorded is not None:
+            recorded(position, rows)
+
+
+def record_items(job_id: str, position: int, command: UpsertCommand, result: BatchResult, key_of=None) -> list:
+    """Write a chunk's report; its rows (ItemRow), in order."""
+    rows = []
+    for offset, (item, outcome) in enumerate(zip(command.items, result.items)):
+        key = key_of(item, outcome) if key_of is not None else _default_key(item, outcome)
+        error = outcome.error
+        rows.append(ItemRow(position + offset, outcome.outcome, outcome.contact_id, key,
+                            error.code if error else None, error.message if error else None))
+    columns = ["job", "position", "outcome", "contact_id", "key", "error", "message"]
+    # The chunk's positions replace whatever report they had (a resumed job whose chunks were cut
+    # differently re-runs part of one): a range delete that finds nothing in the everyday case, then
+    # a plain bulk insert, which PostgreSQL takes by COPY straight into the table.
+    # Nobody reads its answer: it rides on the transaction's next round trip.
+    store.execute_later(*JobItem.delete().where((JobItem.job == job_id) & (JobItem.position >= position)
+                                                & (JobItem.position < position + len(rows))).sql())
+    insert_rows(JobItem, columns, [(job_id, *row) for row in rows])
+    return rows
+
+
+def _default_key(item, outcome) -> str | None:
+    key = outcome.email or outcome.phone or outcome.external_id
+    if key is None:
+        key = next((str(v) for v in item.identities.values() if v not in (None, "")), None)
+    return key
 
 
 def items(job_id: str) -> list:

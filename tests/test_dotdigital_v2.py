@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import base64
 
+import pytest
+
 from core import catalog, suppression
 from core.schema import Contact
 from dotdigital_client import dd  # noqa: F401 - the fixture
@@ -147,3 +149,56 @@ def test_a_contact_taken_out_of_an_address_book_stays_in_the_account(dd):
     Contact.update(email_status="blocked").where(Contact.id == bounced).execute()
     assert dd.delete(f"/v2/address-books/5/contacts/{bounced}").status_int == 204
     assert dd.get("/v2/address-books/5").json["contacts"] == 0
+
+
+def test_a_streamed_collection_is_read_once_in_chunks_and_resumes_where_it_stopped(dd, monkeypatch):
+    """A big import-collection body is kept with the job and read again a chunk at a time (as v3's);
+    killed after two chunks, the job carries on and its counters and faults are those of one run."""
+    from datetime import timedelta
+
+    import orjson
+
+    from adapters.dotdigital import import_v2, import_v3
+    from core import jobs
+    from core.normalize import now
+    from core.schema import Job
+    from gateway.codecs import json_stream
+    from gateway.jobs import dotdigital as dotdigital_jobs
+
+    catalog.create_field(dd.account.id, "FIRSTNAME")
+    catalog.create_list(dd.account.id, "Books", number=5)
+    monkeypatch.setattr(import_v3, "CHUNK", 100)
+    contacts = [{"Email": f"s{i}@example.com", "DataFields": [{"Key": "FIRSTNAME", "Value": f"F{i}"}]}
+                for i in range(250)]
+    contacts[120] = {"email": "not an email", "dataFields": {"FIRSTNAME": "Bad", "CITY": "X"}}
+    contacts.append({"email": "S3@example.com"})  # the address of an earlier contact: a duplicate
+    body = {"addressBookIds": [5], "contacts": contacts}
+    whole = dd.post("/v2/contacts/import-collection", body)  # a small body: decoded whole
+    monkeypatch.setattr(json_stream, "WHOLE_BELOW", 0)
+    raw = orjson.dumps(body)
+    command = import_v2.parse_collection({"body": json_stream.decode(raw)})
+    assert command.input == raw and command.total == 251 and command.payload["columns"] == ["email", "FIRSTNAME",
+                                                                                            "CITY"]
+    job = jobs.create(dd.account.id, import_v2.KIND, command.payload, total=command.total, data=command.input)
+    claimed = jobs.claim(job.id)
+    plan = import_v2.Plan(job.payload, dotdigital_jobs.contacts(claimed))
+    with pytest.raises(RuntimeError):
+        jobs.run_chunks(claimed, _killed_at_the_third_chunk(plan), recorded=plan.recorded)
+    Job.update(lease_until=now() - timedelta(seconds=1)).where(Job.id == job.id).execute()
+    dotdigital_jobs.run(jobs.claim(job.id))
+    report = dd.get(f"/v2/contacts/import/{job.id}/report").json
+    assert (report["newContacts"], report["updatedContacts"], report["invalidEntries"], report["duplicateEmails"],
+            report["failures"]) == (0, 249, 1, 1, 2)
+    faults = dd.get(f"/v2/contacts/import/{job.id}/report-faults").text
+    assert faults == "Reason,email,firstname,city\r\nInvalidEmail,not an email,Bad,X\r\nDuplicate,S3@example.com,,\r\n"
+    first = dd.get(f"/v2/contacts/import/{whole.json['id']}/report").json
+    assert (first["newContacts"], first["invalidEntries"], first["duplicateEmails"]) == (249, 1, 1)
+    assert dd.get(f"/v2/contacts/import/{whole.json['id']}/report-faults").text == faults
+    assert not jobs.has_input(job.id)
+
+
+def _killed_at_the_third_chunk(plan):
+    for number, chunk in enumerate(plan.chunks(100)):
+        if number == 2:
+            raise RuntimeError("worker killed")
+        yield chunk

@@ -65,3 +65,14 @@ def test_what_the_streaming_parser_could_read_otherwise_is_decoded_whole(body, m
     items = shell["contacts"]
     assert items.whole
     assert json_stream.reopen(lambda: io.BytesIO(body), items.ref()) == orjson.loads(body)["contacts"]
+
+
+@pytest.mark.parametrize("body", [BODIES[0], BODIES[1], BODIES[7], BODIES[11], BODIES[24],
+                                  b'{"a":[[],{},[[1]],{"b":{"c":[]}},null,true],"b":[{"x":[]}],"c":{"d":[1,2]}}'])
+def test_a_streamed_array_counts_its_items_as_it_checks_the_body(body, monkeypatch):
+    monkeypatch.setattr(json_stream, "WHOLE_BELOW", 0)
+    shell = json_stream.decode(body)
+    streamed = {k: v for k, v in shell.items() if isinstance(v, Items) and not v.whole}
+    assert streamed  # these bodies are streamed, not decoded whole
+    for key, items in streamed.items():
+        assert len(items) == len(list(items)) == len(orjson.loads(body)[key])

@@ -343,6 +343,8 @@ class DeletePlan:
 
     def __init__(self, payload: dict, contacts: list | None = None):
         self.contacts = payload["contacts"] if contacts is None else contacts
+        self.failures: list = []
+        self.deleted = 0
 
     def change(self, item: dict) -> tuple[ContactChange, str]:
         change = ContactChange(delete=True)
@@ -371,15 +373,17 @@ class DeletePlan:
             command.unknown_fields, command.unique = "ignore", ()
             yield start, command
 
-    def report(self, job_id: str, items) -> tuple[bytes, dict]:
-        failures, deleted = [], 0
-        for row in items:
+    def recorded(self, start: int, rows) -> None:
+        """The contacts a chunk did not find (jobs.run_chunks)."""
+        for row in rows:
             if row.outcome == "deleted" and row.contact_id:
-                deleted += 1
+                self.deleted += 1
                 continue
             item = self.contacts[row.position]
             _, shown = self.change(item)
-            failures.append({"identifiers": item, "failures": [{
+            self.failures.append({"identifiers": item, "failures": [{
                 "failureCode": "contactNotFound", "description": f"Not found using the identifier '{shown}'"}]})
-        body = {"deleteId": job_id, "status": "Finished", "failures": failures}
-        return orjson.dumps(body), {"deleted": deleted, "notFound": len(failures)}
+
+    def report(self, job_id: str) -> tuple[bytes, dict]:
+        body = {"deleteId": job_id, "status": "Finished", "failures": self.failures}
+        return orjson.dumps(body), {"deleted": self.deleted, "notFound": len(self.failures)}

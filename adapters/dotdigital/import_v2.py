@@ -3,8 +3,9 @@
 and GET /v2/contacts/import/{id}[/report|/report-faults].
 
 Both kinds of request become the same stored job: contacts as `{email, optInType, emailType,
-dataFields, consent}`, the address books to add them to, the merge option, and the column names
-report-faults repeats. Contacts are their email addresses; a contact who unsubscribed is left as
+dataFields, consent}` (a file's rows in the payload; a collection's read again, a chunk at a time,
+from the body the job keeps, as v3 imports are), the address books to add them to, the merge
+option, and the column names report-faults repeats. Contacts are their email addresses; a contact who unsubscribed is left as
 it is and reported as a fault (`Unsubscribed`), as the documented report-faults example shows.
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ from core import errors as core_errors
 from core import normalize, scalars
 from core.commands import GetJob, StartJob
 from core.errors import CoreError
+from core.items import Items
 from core.model import ContactChange, ListChange
 
 from . import contact_v2, contact_v3, contacts_v2, import_v3
@@ -46,34 +48,42 @@ def _merge(raw) -> str:
     return merge
 
 
-def _start(contacts: list, books: list, merge: str, columns: list) -> StartJob:
+def _start(contacts, books: list, merge: str, columns: list, body: bytes | None = None) -> StartJob:
+    """`contacts`: their list as `_contact` makes them, or the `Items.ref()` of the request's body it keeps."""
     payload = {"contacts": contacts, "addressBookIds": books, "mergeOption": merge, "columns": columns}
-    return StartJob(KIND, payload, max_active=ACTIVE_IMPORTS, active_kinds=import_v3.IMPORT_KINDS, lists=books)
+    return StartJob(KIND, payload, max_active=ACTIVE_IMPORTS, active_kinds=import_v3.IMPORT_KINDS, lists=books,
+                    input=body, total=None if body is None else contacts["count"])
 
 
 # -- POST /v2/contacts/import-collection ---------------------------------------------------------------
 def parse_collection(params: dict) -> StartJob:
+    """The body is checked whole as it arrives, one contact at a time (`core.items.Items`); the job
+    keeps the body and reads its contacts again, a chunk at a time."""
     body = params.get("body")
     if not isinstance(body, dict):
         raise v2_invalid("The request body must be a JSON object with contacts", "ERROR_CONTACTS_ARE_NOT_SPECIFIED")
     keys = Keys(body)
     books = keys.get("addressBookIds") or []
+    books = list(books) if isinstance(books, Items) else books
     if not isinstance(books, list) or not all(isinstance(b, int) and not isinstance(b, bool) for b in books):
         raise v2_invalid("addressBookIds must be a list of address book ids", "ERROR_ADDRESSBOOK_NOT_FOUND")
     raw = keys.get("contacts")
-    if not isinstance(raw, list) or not raw:
+    if not isinstance(raw, Items) or not raw:
         raise v2_invalid("No contacts were specified", "ERROR_CONTACTS_ARE_NOT_SPECIFIED")
-    contacts, columns = [], {"email": None}
+    columns = {"email": None}
     for item in raw:
         if not isinstance(item, dict):
             raise v2_invalid("Each contact must be a JSON object")
-        item = Keys(item)
-        fields = contact_v2.data_fields(item.get("dataFields"))
-        columns.update(dict.fromkeys(fields))
-        contacts.append({"email": item.get("email"), "optInType": item.get("optInType"),
-                         "emailType": item.get("emailType"), "dataFields": fields,
-                         "consent": _consent_fields(item.get("consentFields"))})
-    return _start(contacts, list(dict.fromkeys(books)), _merge(keys.get("mergeOption")), list(columns))
+        columns.update(dict.fromkeys(_contact(item)["dataFields"]))
+    return _start(raw.ref(), list(dict.fromkeys(books)), _merge(keys.get("mergeOption")), list(columns), raw.source)
+
+
+def _contact(item: dict) -> dict:
+    """One contact of a collection as the job reads it (a file's rows are read into the same shape)."""
+    item = Keys(item)
+    return {"email": item.get("email"), "optInType": item.get("optInType"), "emailType": item.get("emailType"),
+            "dataFields": contact_v2.data_fields(item.get("dataFields")),
+            "consent": _consent_fields(item.get("consentFields"))}
 
 
 def _consent_fields(raw) -> dict | None:
@@ -162,20 +172,29 @@ def read_csv(data: bytes) -> tuple[list, list]:
 
 # -- the job ---------------------------------------------------------------------------------------------
 class Plan:
-    """A stored v2 import: chunks for the worker, then its counters and its faults file."""
+    """A stored v2 import: chunks for the worker, its counters and faults file made as they are done.
 
-    def __init__(self, payload: dict, contacts: list | None = None):
+    `contacts`: the payload's list (a file's rows, as `_contact` shapes them), or the contacts of a
+    collection read again from the body the job keeps (`raw`: shaped here, one at a time). They are
+    read once, in order; a contact whose address an earlier one had is a duplicate.
+    """
+
+    def __init__(self, payload: dict, contacts=None):
         self.contacts = payload["contacts"] if contacts is None else contacts
+        self.raw = not isinstance(payload["contacts"], list)
         self.books = payload["addressBookIds"]
         self.merge = payload["mergeOption"]
         self.columns = payload["columns"]
-        self.duplicates = _duplicates(self.contacts)
+        self.counters = dict.fromkeys(COUNTERS, 0)
+        self.faults = io.StringIO()
+        self.writer = csv.writer(self.faults, lineterminator="\r\n")
+        self.writer.writerow(["Reason", *(c.lower() for c in self.columns)])
+        self._chunk: list = []  # (contact, duplicate?) of the chunk last handed out, in order
 
-    def change(self, position: int) -> ContactChange:
-        item = self.contacts[position]
+    def change(self, item: dict, duplicate: bool) -> ContactChange:
         email = item.get("email")
         change = ContactChange(identities={"email": email.strip()} if isinstance(email, str) and email.strip() else {})
-        if position in self.duplicates:
+        if duplicate:
             change.error = CoreError(core_errors.INVALID_VALUE, "Duplicate", fault="Duplicate")
             return change
         try:
@@ -193,67 +212,77 @@ class Plan:
                 change.merge_attrs = {"consent": records}
         return change
 
+    def _read(self):
+        """(contact, whether an earlier contact had its address) in order."""
+        seen: set = set()
+        for item in self.contacts:
+            if self.raw:
+                item = _contact(item)
+            try:
+                email = normalize.email(item.get("email") or "")
+            except CoreError:
+                yield item, False
+                continue
+            yield item, email in seen
+            seen.add(email)
+
     def chunks(self, size: int | None = None):
         size = size or import_v3.CHUNK
-        for start in range(0, len(self.contacts), size):
-            items = [self.change(p) for p in range(start, min(start + size, len(self.contacts)))]
-            command = contacts_v2.command(items, "dotdigital:v2:import", self.merge)
-            command.unknown_fields = "ignore"  # "any other columns will attempt to map to your data fields"
-            command.skip_statuses = frozenset({"unsubscribed", "blocked"})
-            yield start, command
+        read: list = []
+        start = 0
+        for entry in self._read():
+            read.append(entry)
+            if len(read) == size:
+                yield self._command(start, read)
+                start, read = start + size, []
+        if read:
+            yield self._command(start, read)
 
-    def report(self, job_id: str, items: list) -> tuple[bytes, dict]:
-        counters = dict.fromkeys(COUNTERS, 0)
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["Reason", *(c.lower() for c in self.columns)])
-        for row in items:
+    def _command(self, start: int, read: list):
+        self._chunk = read
+        command = contacts_v2.command([self.change(item, duplicate) for item, duplicate in read],
+                                      "dotdigital:v2:import", self.merge)
+        command.unknown_fields = "ignore"  # "any other columns will attempt to map to your data fields"
+        command.skip_statuses = frozenset({"unsubscribed", "blocked"})
+        return start, command
+
+    def recorded(self, start: int, rows) -> None:
+        """The counters and faults of a chunk's per-item rows (jobs.run_chunks)."""
+        counters = self.counters
+        for row in rows:
             if row.outcome == "created":
                 counters["newContacts"] += 1
                 continue
             if row.outcome == "updated":
                 counters["updatedContacts"] += 1
                 continue
-            reason = self._reason(row)
+            item, duplicate = self._chunk[row.position - start]
+            reason = "Duplicate" if duplicate else self._reason(row)
             counters["failures"] += 1
             counter = {"Duplicate": "duplicateEmails", "GloballySuppressed": "globallySuppressed",
                        "Unsubscribed": "unsubscribed", "Suppressed": "blocked"}.get(reason, "invalidEntries")
             counters[counter] += 1
             if reason in ("GloballySuppressed", "Suppressed"):
                 counters["suppressedContacts"] += 1
-            writer.writerow([reason, *self._cells(row.position)])
-        return out.getvalue().encode("utf-8"), counters
+            self.writer.writerow([reason, *self._cells(item)])
+
+    def report(self, job_id: str) -> tuple[bytes, dict]:
+        return self.faults.getvalue().encode("utf-8"), self.counters
 
     def _reason(self, row) -> str:
-        if row.position in self.duplicates:
-            return "Duplicate"
         code = row.error
         if row.outcome == "skipped":
             return "Unsubscribed" if "unsubscribed" in (row.message or "") else "Suppressed"
         return {core_errors.INVALID_EMAIL: "InvalidEmail", core_errors.MISSING_IDENTITY: "InvalidEmail",
                 core_errors.SUPPRESSED: "GloballySuppressed"}.get(code, "InvalidContact")
 
-    def _cells(self, position: int) -> list:
-        item = self.contacts[position]
+    def _cells(self, item: dict) -> list:
         fields = item.get("dataFields") or {}
         cells = []
         for column in self.columns:
             value = item.get("email") if column.lower() == "email" else fields.get(column)
             cells.append("" if value is None else str(value))
         return cells
-
-
-def _duplicates(contacts: list) -> set:
-    seen, repeated = set(), set()
-    for position, item in enumerate(contacts):
-        try:
-            email = normalize.email(item.get("email") or "")
-        except CoreError:
-            continue
-        if email in seen:
-            repeated.add(position)
-        seen.add(email)
-    return repeated
 
 
 # -- GET /v2/contacts/import/{id}[/report|/report-faults] ------------------------------------------------

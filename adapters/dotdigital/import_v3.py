@@ -2,10 +2,10 @@
 
 The request is checked whole when it arrives (202 or a 400 that writes nothing), one contact at
 a time as the body is read (`core.items.Items`); the body is kept with the job and the worker
-decodes and applies its contacts in chunks (`Plan.chunks`), never all at once. When the last
-chunk is in, `Plan.report` turns the per-item outcomes the core recorded into Dotdigital's
-report, once, reading both in step, and the worker stores it: polling a finished import only
-reads that stored answer.
+decodes and applies its contacts in chunks (`Plan.chunks`), never all at once, reading the body
+once. As each chunk is done, `Plan.recorded` turns the per-item outcomes the core recorded into
+Dotdigital's report entries, from the contacts as that chunk read them; when the last chunk is
+in, the worker stores the report (`Plan.report`): polling a finished import only reads it.
 """
 from __future__ import annotations
 
@@ -84,21 +84,21 @@ def command(items: list, merge: str, source: str) -> UpsertCommand:
 
 
 class Plan:
-    """A stored v3 import: its chunks for the worker, then its report.
+    """A stored v3 import: its chunks for the worker, and its report as they are done.
 
-    `contacts` (default: the payload's list) is read from the start on each pass, one contact at
-    a time; whether a contact repeats an earlier one's identifier is found as they go by.
+    `contacts` (default: the payload's list) is read once, from the start, one contact at a time;
+    whether a contact repeats an earlier one's identifier is found as they go by. Each contact of
+    a chunk is kept with what it was read as until the chunk's outcomes come back (`recorded`),
+    which turns them into the report's entries; then only the report's bytes are kept.
     """
 
     def __init__(self, payload: dict, contacts=None):
         self.contacts = payload["contacts"] if contacts is None else contacts
         self.merge = payload["mergeOption"]
-
-    def _read(self):
-        """(position, contact, the earlier identifier it repeats or None) in order."""
-        seen: set = set()
-        for position, item in enumerate(self.contacts):
-            yield position, item, _repeats(item, seen)
+        self.summary = {"newContacts": 0, "updatedContacts": 0, "globallySuppressed": 0, "invalidEntries": 0,
+                        "duplicateIdentifiers": 0}
+        self.lists = {"created": bytearray(), "updated": bytearray(), "failures": bytearray()}
+        self._chunk: list = []  # (contact, Parsed) of the chunk last handed out, in order
 
     @staticmethod
     def _parsed(item, repeated) -> contact_v3.Parsed:
@@ -110,33 +110,29 @@ class Plan:
 
     def chunks(self, size: int | None = None):
         size = size or CHUNK
-        batch: list = []
-        for position, item, repeated in self._read():
-            batch.append(self._parsed(item, repeated).change)
-            if len(batch) == size:
-                yield position + 1 - size, command(batch, self.merge, "dotdigital:import")
-                batch = []
-        if batch:
-            yield position + 1 - len(batch), command(batch, self.merge, "dotdigital:import")
+        seen: set = set()
+        read: list = []
+        for position, item in enumerate(self.contacts):
+            read.append((item, self._parsed(item, _repeats(item, seen))))
+            if len(read) == size:
+                yield self._command(position + 1 - size, read)
+                read = []
+        if read:
+            yield self._command(position + 1 - len(read), read)
 
-    def report(self, job_id: str, items) -> tuple[bytes, dict]:
-        """The finished import's answer (bytes, as GET serves it) and its summary.
+    def _command(self, start: int, read: list):
+        self._chunk = read
+        return start, command([parsed.change for _, parsed in read], self.merge, "dotdigital:import")
 
-        `items`: the core's per-item rows in position order. Each entry is encoded as it is made,
-        so the report is held as bytes, never as objects.
+    def recorded(self, start: int, rows) -> None:
+        """The report's entries of the chunk at `start`, from the core's per-item rows (jobs.run_chunks).
+
+        Each entry is encoded as it is made, so the report is held as bytes, never as objects.
         """
-        summary = {"newContacts": 0, "updatedContacts": 0, "globallySuppressed": 0, "invalidEntries": 0,
-                   "duplicateIdentifiers": 0}
-        lists = {"created": bytearray(), "updated": bytearray(), "failures": bytearray()}
-        reading = self._read()
-        position = -1
-        for row in items:
-            while position < row.position:
-                position, item, repeated = next(reading)
+        summary, lists, chunk = self.summary, self.lists, self._chunk
+        for row in rows:
+            item, parsed = chunk[row.position - start]
             identifiers = supplied_identifiers(item)
-            # Only a failed contact, or one whose consent records may have been dropped, has more to say.
-            parsed = self._parsed(item, repeated) if row.outcome == "failed" or Keys(item).has("consentRecords") \
-                else None
             problems = []
             if row.outcome == "failed":
                 code, text = item_failure(parsed, row, identifiers)
@@ -155,19 +151,25 @@ class Plan:
                 else:
                     summary["updatedContacts"] += 1
                     _append(lists["updated"], entry)
-                if parsed is not None:
+                # Only a contact whose consent records may have been dropped has more to say.
+                if parsed.change.warnings and Keys(item).has("consentRecords"):
                     problems += [{"failureCode": code, "description": text} for code, text in parsed.change.warnings]
             if problems:
                 entry = {"contactId": row.contact_id} if row.contact_id else {}
                 entry.update(matchIdentifier=parsed.match or str(Keys(item).get("matchIdentifier")),
                              identifiers=identifiers, failures=problems)
                 _append(lists["failures"], entry)
-        head = orjson.dumps({"importId": job_id, "status": "Finished", "summary": summary})
+
+    def report(self, job_id: str) -> tuple[bytes, dict]:
+        """The finished import's answer (bytes, as GET serves it) and its summary; the plan lets go of its
+        parts, so that only the answer is held while the worker stores it."""
+        lists, self.lists = self.lists, None
+        head = orjson.dumps({"importId": job_id, "status": "Finished", "summary": self.summary})
         # The same bytes orjson.dumps gives the whole answer: it writes no whitespace.
         created, updated, failures = (memoryview(lists[name])[1:] for name in ("created", "updated", "failures"))
         body = b"".join([head[:-1], b',"created":[', created, b'],"updated":[', updated, b'],"failures":[', failures,
                          b"]}"])
-        return body, summary
+        return body, self.summary
 
 
 def _append(out: bytearray, entry: dict) -> None:

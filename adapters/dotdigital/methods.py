@@ -59,7 +59,7 @@ V2_ROUTES: dict[str, dict[str, Method]] = {
         "POST": Method(c2.parse_resubscribe_no_challenge, c2.render_resubscribed),
     },
     "/v2/contacts/import-collection": {
-        "POST": Method(import_v2.parse_collection, import_v2.render_started),
+        "POST": Method(import_v2.parse_collection, import_v2.render_started, body="json_items"),
     },
     "/v2/contacts/import": {"POST": _FILE_IMPORT},
     "/v2/contacts/import/with-merge-option/{merge_option}": {"POST": _FILE_IMPORT},

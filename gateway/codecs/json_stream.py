@@ -73,14 +73,17 @@ def _outline(body: bytes) -> dict | None:
         if first != "start_map":
             return None
         shell, arrays, keys = {}, {}, []
-        key, depth, count, builder = None, 1, 0, None
+        key, depth, builder = None, 1, None
         for event, value in events:
             if depth == 1:
                 if event == "map_key":
                     key = value
                     keys.append(key)
                 elif event == "start_array":
-                    depth, count = 2, 0
+                    count = _count_items(events, jsonc.MAX_DEPTH - 2)
+                    if count is None:
+                        return None
+                    shell[key] = arrays[key] = count
                 elif event == "start_map":
                     depth, builder = 2, ObjectBuilder()
                     builder.event(event, value)
@@ -89,18 +92,14 @@ def _outline(body: bytes) -> dict | None:
                 else:
                     shell[key] = value
                 continue
-            step = _CONTAINER.get(event, 0)
-            if builder is None and depth == 2 and step != -1:
-                count += 1  # an item of the top-level array begins
-            depth += step
+            if builder is None:
+                return None  # anything after the body's end (the parser refuses it)
+            depth += _CONTAINER.get(event, 0)  # inside a top-level object
             if depth > jsonc.MAX_DEPTH:
                 return None
-            if builder is not None:
-                builder.event(event, value)
-                if depth == 1:
-                    shell[key], builder = builder.value, None
-            elif depth == 1:
-                shell[key] = arrays[key] = count
+            builder.event(event, value)
+            if depth == 1:
+                shell[key], builder = builder.value, None
     except (ijson.JSONError, UnicodeError, ValueError, OverflowError):
         return None
     # Items are found again by ijson's dotted prefix: it must name one member, and only it.
@@ -109,6 +108,32 @@ def _outline(body: bytes) -> dict | None:
     for key, count in arrays.items():
         shell[key] = Items(key, count, body, _reader(body, key), whole=False)
     return shell
+
+
+_OPEN = frozenset({"start_map", "start_array"})
+_CLOSE = frozenset({"end_map", "end_array"})
+
+
+def _count_items(events, deepest: int) -> int | None:
+    """The items of the array whose start_array was the last event taken from `events`, taking
+    events up to its end_array; None when containers nest more than `deepest` levels inside it.
+
+    The body's bulk goes by here, so an event costs a set test or two and nothing else."""
+    count = depth = 0
+    for event, _ in events:
+        if event in _OPEN:
+            if not depth:
+                count += 1  # an item that is an object or an array
+            depth += 1
+            if depth > deepest:
+                return None
+        elif event in _CLOSE:
+            if not depth:
+                return count
+            depth -= 1
+        elif not depth:
+            count += 1  # an item that is a scalar
+    return None  # the body ended inside the array (the parser has refused it already)
 
 
 def _reader(body: bytes, key: str):

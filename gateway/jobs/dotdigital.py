@@ -1,4 +1,4 @@
-"""Dotdigital jobs (v3 and v2 imports, v3 bulk deletes): the stored contacts in resumable chunks, then the report once."""
+"""Dotdigital jobs (v3 and v2 imports, v3 bulk deletes): the stored contacts in resumable chunks, the report made as they are done."""
 from __future__ import annotations
 
 from functools import partial
@@ -18,8 +18,8 @@ CONTENT_TYPES = {import_v2.KIND: "text/csv; charset=utf-8"}
 
 def run(job) -> None:
     plan = PLANS[job.kind](job.payload, contacts(job))
-    jobs.run_chunks(job, plan.chunks())
-    body, summary = plan.report(job.id, jobs.each_item(job.id))
+    jobs.run_chunks(job, plan.chunks(), recorded=plan.recorded)  # the report is made as the chunks are done
+    body, summary = plan.report(job.id)
     jobs.finish_with_output(job.id, CONTENT_TYPES.get(job.kind, "application/json"), body, summary)
 
 
