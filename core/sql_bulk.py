@@ -88,18 +88,13 @@ def insert_rows(model, columns: list[str], rows: list[tuple], conflict: list[str
     if len(keep) < len(columns):
         columns = [columns[i] for i in keep]
         values_by_column = [values_by_column[i] for i in keep]
-    fields = [model._meta.fields[name] for name in columns]
-    writers = [(i, w) for i, w in enumerate(_writer(f) for f in fields) if w is not None]
-    head = f"INSERT INTO {quote(model._meta.table_name)} ({', '.join(quote(f.column_name) for f in fields)}) VALUES "
-    tail = ""
-    if conflict:
-        target = ", ".join(_column(model, name) for name in conflict)
-        if update:
-            sets = ", ".join(f"{_column(model, n)} = EXCLUDED.{_column(model, n)}" for n in update)
-            tail = f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
-        else:
-            tail = f" ON CONFLICT ({target}) DO NOTHING"
-    row_sql = "(" + ", ".join([database.param] * len(fields)) + ")"
+    shape = (model, tuple(columns), tuple(conflict or ()), tuple(update or ()), store.is_sqlite())
+    known = _INSERT_SHAPES.get(shape)
+    if known is None:  # a batch's statements have a handful of shapes: their text is built once each
+        if len(_INSERT_SHAPES) > 1000:  # shapes come from code and the all-NULL rule; a bound all the same
+            _INSERT_SHAPES.clear()
+        known = _INSERT_SHAPES[shape] = _insert_shape(model, columns, conflict, update, database.param)
+    fields, writers, head, tail, row_sql = known
     # Column by column: one comprehension per converted column instead of a call per cell.
     for index, write in writers:
         values_by_column[index] = [write(value) for value in values_by_column[index]]
@@ -117,6 +112,25 @@ def insert_rows(model, columns: list[str], rows: list[tuple], conflict: list[str
     for start in range(0, len(rows), per_statement):
         chunk = rows[start:start + per_statement]
         store.execute_later(head + ", ".join([row_sql] * len(chunk)) + tail, [value for row in chunk for value in row])
+
+
+_INSERT_SHAPES: dict = {}
+
+
+def _insert_shape(model, columns, conflict, update, param: str) -> tuple:
+    """insert_rows' fields, value writers and statement text for one shape of statement."""
+    fields = [model._meta.fields[name] for name in columns]
+    writers = [(i, w) for i, w in enumerate(_writer(f) for f in fields) if w is not None]
+    head = f"INSERT INTO {quote(model._meta.table_name)} ({', '.join(quote(f.column_name) for f in fields)}) VALUES "
+    tail = ""
+    if conflict:
+        target = ", ".join(_column(model, name) for name in conflict)
+        if update:
+            sets = ", ".join(f"{_column(model, n)} = EXCLUDED.{_column(model, n)}" for n in update)
+            tail = f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
+        else:
+            tail = f" ON CONFLICT ({target}) DO NOTHING"
+    return fields, writers, head, tail, "(" + ", ".join([param] * len(fields)) + ")"
 
 
 def _copy_rows(database, model, fields, copy_text: str, conflict, tail: str) -> None:
