@@ -158,7 +158,14 @@ class BatchLookups:
 
 def locate(account_id: int, database: int, lookups: tuple[Lookup, ...], custom_match=None,
            include_deleted: bool = False, field_key: str = "name", known=None) -> int:
-    """The id of the contact the first fruitful lookup finds (identity.winner of several holders).
+    """The id of the contact locate_row finds."""
+    return locate_row(account_id, database, lookups, custom_match, include_deleted, field_key, known)["id"]
+
+
+def locate_row(account_id: int, database: int, lookups: tuple[Lookup, ...], custom_match=None,
+               include_deleted: bool = False, field_key: str = "name", known=None) -> dict:
+    """The stored row (every column, as a batch reads it) of the contact the first fruitful lookup
+    finds (identity.winner of several holders).
 
     Deleted contacts only with `include_deleted`; a field lookup compares `custom_match` (field
     ref, value) with refs resolved as a batch with this `field_key` resolves them. A handful of
@@ -202,7 +209,7 @@ def locate(account_id: int, database: int, lookups: tuple[Lookup, ...], custom_m
         else:
             found = [r for r in rows if r[kind] == value]
         if found:
-            return identity.winner(found)["id"]
+            return identity.winner(found)
     raise CoreError(errors.CONTACT_NOT_FOUND, "Contact not found")
 
 

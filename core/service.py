@@ -8,7 +8,7 @@ from . import events, imports, jobs, list_members, memberships
 from . import commands as c
 from . import db as store
 from .errors import CoreError
-from .lookups import delete_located, locate
+from .lookups import delete_located, locate, locate_row
 from .model import UpsertCommand
 from .schema import Contact, ContactList
 from .upsert import addresses, upsert
@@ -48,9 +48,8 @@ class UpsertReadResult:
 def _upsert_and_read(account_id: int, cmd: c.UpsertAndRead) -> UpsertReadResult:
     with store.write_transaction(f"account:{account_id}"):
         account = batch_start.read(account_id, addresses(cmd.upsert), cmd.upsert.keep_account_unsubscribes)
-        if cmd.lookups:
-            _locate(account_id, cmd, catalog_cache.catalog(account))
-        batch = upsert(account_id, cmd.upsert, account)
+        located = _locate(account_id, cmd, catalog_cache.catalog(account)) if cmd.lookups else None
+        batch = upsert(account_id, cmd.upsert, account, located)
         # The rows the batch wrote as it wrote them (reading them back returns the same values);
         # the contacts of items it did not write (failed, skipped) are read.
         wanted = sorted({i.contact_id for i in batch.items if i.contact_id})
@@ -67,10 +66,11 @@ NAMES_NO_ONE = (errors.CONTACT_NOT_FOUND, errors.UNKNOWN_FIELD, errors.INVALID_E
                 errors.INVALID_VALUE)
 
 
-def _locate(account_id: int, cmd: c.UpsertAndRead, known) -> None:
+def _locate(account_id: int, cmd: c.UpsertAndRead, known) -> list[dict] | None:
+    """Point the item at the contact its lookups find; that contact's row, for the batch not to read it again."""
     item = cmd.upsert.items[0]
     try:
-        found = locate(account_id, cmd.upsert.database, cmd.lookups, cmd.custom_match,
+        found = locate_row(account_id, cmd.upsert.database, cmd.lookups, cmd.custom_match,
                        include_deleted=cmd.locate_deleted, field_key=cmd.upsert.field_key, known=known)
     except CoreError as exc:
         if exc.code not in NAMES_NO_ONE:
@@ -78,9 +78,10 @@ def _locate(account_id: int, cmd: c.UpsertAndRead, known) -> None:
         if cmd.if_missing == "fail":
             value = cmd.lookups[0].value if cmd.lookups[0].kind != "field" else cmd.custom_match[1]
             raise CoreError(errors.CONTACT_NOT_FOUND, f'Contact "{value}" not found', value=value) from None
-        return
-    item.identities = {**item.identities, "id": found}
+        return None
+    item.identities = {**item.identities, "id": found["id"]}
     item.match = ("id",)
+    return [found]
 
 
 def _start_job(account_id: int, cmd: c.StartJob):

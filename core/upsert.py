@@ -29,13 +29,15 @@ _row = attrgetter("row")  # a ContactState's stored row, as identity.winner rank
 _WRITTEN_KINDS = frozenset({"email", "phone", "external_id"})  # the identities a new contact can be stored by
 
 
-def upsert(account_id: int, cmd: UpsertCommand, account: batch_start.AccountRow | None = None) -> BatchResult:
+def upsert(account_id: int, cmd: UpsertCommand, account: batch_start.AccountRow | None = None,
+           read: list[dict] | None = None) -> BatchResult:
     """Apply `cmd` in one transaction; raises CoreError for request-level failures.
 
-    `account`: the account's row as read in the same write transaction, when the caller has it.
+    `account`: the account's row as read in the same write transaction, when the caller has it;
+    `read`: contact rows (every column) the caller read in it, which the batch then does not ask for.
     """
     with store.write_transaction(f"account:{account_id}"):
-        result = _Batch(account_id, cmd, account).run()
+        result = _Batch(account_id, cmd, account, read).run()
     listeners.items(account_id, Counter(item.outcome for item in result.items))
     return result
 
@@ -60,9 +62,11 @@ def _touched(state: ContactState) -> bool:
 
 
 class _Batch:
-    def __init__(self, account_id: int, cmd: UpsertCommand, account: batch_start.AccountRow | None = None):
+    def __init__(self, account_id: int, cmd: UpsertCommand, account: batch_start.AccountRow | None = None,
+                 read: list[dict] | None = None):
         self.account_id = account_id
         self.account = account
+        self.read = read or ()
         self.cmd = cmd
         self.scoped = scoped(cmd)  # asked once: the command's update scope is the same for every item
         self.now = normalize.now()
@@ -90,6 +94,7 @@ class _Batch:
                 self._match_field(position, item, identities[position])
         self.lookups = BatchLookups(self.database.id, cmd.default_phone_region)
         self.lookups.prepare(cmd.items, self.results)
+        self._hold(self.read)
         self._load_contacts(identities + self.lookups.wanted())
         self._load_memberships()
         self._load_tags()
@@ -174,7 +179,11 @@ class _Batch:
                                for key, values in by_field.items()], where)
 
     def _read_states(self, conditions: list, where: str) -> None:
-        for row in select_where_in(Contact, conditions, where=where, params=[self.database.id]):
+        self._hold(select_where_in(Contact, conditions, where=where, params=[self.database.id]))
+
+    def _hold(self, rows) -> None:
+        """Take stored contact rows into the batch: its states, and the index items are matched by."""
+        for row in rows:
             if row["id"] not in self.states:
                 state = ContactState(row)
                 if row["deleted_at"] is None:

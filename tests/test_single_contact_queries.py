@@ -28,7 +28,7 @@ CEILINGS = {
     "unisender importContacts": (6, 5),
     "esputnik POST contact": (6, 5),
     "altcraft profiles/add": (6, 3),
-    "dotdigital v3 PATCH": (8, 8),
+    "dotdigital v3 PATCH": (8, 7),
     "dotdigital v2 POST contacts": (6, 7),
     "icomm SaveContact": (6, 5),
 }
